@@ -1,0 +1,123 @@
+"""`beejan`: one command line for every stage of the warehouse.
+
+Each verb works alone (start the warehouse, simulate, load, build) and `beejan run` chains them.
+Errors a user can act on print as one line and exit 1; `--verbose` shows the logs behind them.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import sys
+from typing import Annotated
+
+import typer
+
+from beejan import warehouse
+from beejan.dbt import dbt_environment, run_dbt
+from beejan.errors import BeejanError
+from beejan.settings import get_settings
+
+app = typer.Typer(
+    help="Beejan complaint warehouse: sources -> raw -> dbt marts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+warehouse_app = typer.Typer(
+    help="Start, stop and inspect the warehouse PostgreSQL.", no_args_is_help=True
+)
+app.add_typer(warehouse_app, name="warehouse")
+
+
+@app.callback()
+def _configure(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+
+
+@warehouse_app.command("start")
+def warehouse_start() -> None:
+    """Start the embedded PostgreSQL (or check the external one). Harmless if already running."""
+    connection = warehouse.warehouse_connection()
+    typer.echo(f"warehouse ready at {connection.describe()}")
+
+
+@warehouse_app.command("stop")
+def warehouse_stop() -> None:
+    """Stop the embedded PostgreSQL and wait until its processes are gone."""
+    settings = get_settings()
+    if not settings.uses_embedded_warehouse:
+        typer.echo("the warehouse is external: nothing to stop")
+        return
+    stopped = warehouse.embedded_warehouse(settings).stop()
+    typer.echo("warehouse stopped" if stopped else "warehouse was not running")
+
+
+@warehouse_app.command("status")
+def warehouse_status() -> None:
+    """Say whether the warehouse runs and where. Exits 1 when it does not."""
+    settings = get_settings()
+    if not settings.uses_embedded_warehouse:
+        connection = warehouse.warehouse_connection(settings)
+        typer.echo(f"external warehouse reachable at {connection.describe()}")
+        return
+    status = warehouse.embedded_warehouse(settings).status()
+    if not status.running or status.connection is None:
+        typer.echo(f"embedded warehouse stopped (data directory {status.data_directory})")
+        raise typer.Exit(1)
+    typer.echo(
+        f"embedded warehouse running, pid {status.pid}, at {status.connection.describe()} "
+        f"(data directory {status.data_directory})"
+    )
+
+
+@warehouse_app.command("env")
+def warehouse_env() -> None:
+    """Print `export` lines for dbt and psql: eval "$(beejan warehouse env)"."""
+    settings = get_settings()
+    connection = warehouse.warehouse_connection(settings, start=False)
+    variables = dbt_environment(connection, settings)
+    for name, value in variables.items():
+        typer.echo(f"export {name}={shlex.quote(value)}")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def dbt(ctx: typer.Context) -> None:
+    """Run any dbt command against the warehouse, e.g. `beejan dbt -- test -s staging`."""
+    if not ctx.args:
+        raise typer.BadParameter("name a dbt command, e.g. `beejan dbt -- build`")
+    run_dbt(ctx.args, warehouse.warehouse_connection())
+
+
+@app.command()
+def build(
+    select: Annotated[
+        str | None, typer.Option("--select", "-s", help="dbt node selection, e.g. `marts`.")
+    ] = None,
+) -> None:
+    """Build and test the dbt project (`dbt build`)."""
+    args = ["build"] + (["--select", select] if select else [])
+    run_dbt(args, warehouse.warehouse_connection())
+
+
+@app.command()
+def run() -> None:
+    """Run the whole pipeline end to end: warehouse, load every source, dbt build."""
+    connection = warehouse.warehouse_connection()
+    typer.echo(f"warehouse ready at {connection.describe()}")
+    run_dbt(["build"], connection)
+    typer.echo("pipeline finished")
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line on stderr and exit code 1."""
+    try:
+        app()
+    except BeejanError as error:
+        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
+        sys.exit(1)

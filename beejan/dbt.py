@@ -1,0 +1,64 @@
+"""Run dbt against the resolved warehouse, in-process, with the profile in ``profiles.yml``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from beejan.errors import BeejanError
+from beejan.settings import PROJECT_DIR, PostgresConnection, Settings, get_settings
+
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+DBT_PROFILES_DIR = PROJECT_DIR
+
+
+class DbtError(BeejanError):
+    """A dbt command failed (a model, a test or the invocation itself)."""
+
+
+def dbt_environment(connection: PostgresConnection, settings: Settings) -> dict[str, str]:
+    """The variables ``profiles.yml`` reads with ``env_var()``."""
+    return {
+        "BEEJAN_PG_HOST": connection.host,
+        "BEEJAN_PG_PORT": str(connection.port),
+        "BEEJAN_PG_USER": connection.user,
+        "BEEJAN_PG_PASSWORD": connection.password,
+        "BEEJAN_PG_DATABASE": connection.database,
+        "DBT_TARGET": settings.dbt_target,
+    }
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set variables for the duration of an in-process tool run, then restore the old values."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_dbt(args: Sequence[str], connection: PostgresConnection, settings: Settings | None = None):
+    """Invoke dbt (e.g. ``["build"]``) and raise ``DbtError`` unless it succeeds."""
+    from dbt.cli.main import dbtRunner
+
+    settings = settings or get_settings()
+    full_args = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROFILES_DIR),
+    ]
+    with environment(dbt_environment(connection, settings)):
+        result = dbtRunner().invoke(full_args)
+    if not result.success:
+        reason = result.exception or "a model or test failed (see the dbt output above)"
+        raise DbtError(f"dbt {' '.join(args)} failed: {reason}")
+    return result

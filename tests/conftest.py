@@ -1,0 +1,65 @@
+"""Fixtures shared by every test: one real PostgreSQL per session, a fresh database per test.
+
+With ``BEEJAN_WAREHOUSE_DSN`` (or ``PGHOST``) set, the session uses that server; otherwise it
+starts the embedded one in a temporary directory and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from beejan.settings import PostgresConnection, Settings, get_settings
+from beejan.warehouse import EmbeddedWarehouse, warehouse_connection
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresConnection]:
+    """The session's PostgreSQL server, logged in as a role that may create databases."""
+    settings = Settings()
+    if not settings.uses_embedded_warehouse:
+        yield warehouse_connection(settings)
+        return
+    server = EmbeddedWarehouse(tmp_path_factory.mktemp("warehouse"), "beejan_test")
+    yield server.start()
+    server.stop()
+
+
+def create_database(server: PostgresConnection, name: str) -> PostgresConnection:
+    with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return server.for_database(name)
+
+
+def drop_database(server: PostgresConnection, name: str) -> None:
+    with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture
+def database(warehouse: PostgresConnection) -> Iterator[PostgresConnection]:
+    """A new, empty database on the session server, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield create_database(warehouse, name)
+    drop_database(warehouse, name)
+
+
+@pytest.fixture
+def project_env(
+    database: PostgresConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PostgresConnection]:
+    """Point the project's settings (in this process and its children) at the test database
+    and a temporary data directory, as an operator would with environment variables."""
+    monkeypatch.setenv("BEEJAN_WAREHOUSE_DSN", database.dsn())
+    monkeypatch.setenv("BEEJAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PGHOST", raising=False)
+    get_settings.cache_clear()
+    yield database
+    get_settings.cache_clear()
