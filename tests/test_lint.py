@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from beejan.settings import PROJECT_DIR
+from beejan.dbt import DBT_PROJECT_DIR, dbt_environment
+from beejan.settings import PROJECT_DIR, PostgresConnection, Settings
 
-RUFF = str(Path(sys.executable).parent / "ruff")
+TOOLS = Path(sys.executable).parent
+
+
+def run_tool(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(TOOLS / command[0]), *command[1:]],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def test_python_passes_ruff_lint() -> None:
-    result = subprocess.run([RUFF, "check", "."], cwd=PROJECT_DIR, capture_output=True, text=True)
+    result = run_tool("ruff", "check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_python_is_ruff_formatted() -> None:
-    result = subprocess.run(
-        [RUFF, "format", "--check", "."], cwd=PROJECT_DIR, capture_output=True, text=True
-    )
+    result = run_tool("ruff", "format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dbt_sql_passes_sqlfluff(warehouse: PostgresConnection) -> None:
+    """The dbt templater compiles every model, so sqlfluff needs the warehouse up."""
+    env = {**os.environ, **dbt_environment(warehouse, Settings(dbt_target="ci"))}
+    result = run_tool("sqlfluff", "lint", str(DBT_PROJECT_DIR), env=env)
     assert result.returncode == 0, result.stdout + result.stderr
