@@ -17,6 +17,7 @@ from beejan import warehouse
 from beejan.dbt import dbt_environment, run_dbt
 from beejan.errors import BeejanError
 from beejan.settings import get_settings
+from simulator.cli import app as simulate_app
 
 app = typer.Typer(
     help="Beejan complaint warehouse: sources -> raw -> dbt marts.",
@@ -27,6 +28,7 @@ warehouse_app = typer.Typer(
     help="Start, stop and inspect the warehouse PostgreSQL.", no_args_is_help=True
 )
 app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(simulate_app, name="simulate")
 
 
 @app.callback()

@@ -328,3 +328,11 @@ def check_reachable(connection: PostgresConnection) -> None:
         raise WarehouseError(
             f"cannot reach the warehouse at {connection.describe()}: {_first_line(error)}"
         ) from error
+
+
+def crm_connection(settings: Settings | None = None) -> PostgresConnection:
+    """The CRM database: ``BEEJAN_CRM_DSN``, else database ``crm`` on the warehouse server."""
+    settings = settings or get_settings()
+    if settings.crm_dsn is not None:
+        return PostgresConnection.from_dsn(settings.crm_dsn.get_secret_value())
+    return warehouse_connection(settings).for_database("crm")

@@ -17,6 +17,8 @@ from psycopg import sql
 from beejan.settings import PostgresConnection, Settings, get_settings
 from beejan.warehouse import EmbeddedWarehouse, warehouse_connection
 
+pytest_plugins = ["simulator.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresConnection]:

@@ -1,0 +1,108 @@
+"""`beejan simulate`: play the five source systems locally, move time on, serve the APIs."""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import signal
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from beejan.settings import get_settings
+from beejan.warehouse import crm_connection
+from simulator.live import live
+from simulator.scenario import Scenario, ScenarioConfig
+from simulator.serving import Faults
+
+app = typer.Typer(
+    help="Play the five source systems locally, with dirt, faults and ground truth.",
+    no_args_is_help=True,
+)
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option(help="Scenario folder (default: <data_dir>/simulator)."),
+]
+
+
+def _root(root: Path | None) -> Path:
+    return root or get_settings().data_dir / "simulator"
+
+
+def _open(root: Path | None, with_crm: bool) -> Scenario:
+    folder = _root(root)
+    if not (folder / "scenario.json").exists():
+        raise typer.BadParameter(f"no scenario in {folder}: run `beejan simulate generate` first")
+    crm = crm_connection() if with_crm else None
+    return Scenario.open(folder, crm, get_settings().landing_path)
+
+
+def _progress(days_done: int, scale: int) -> None:
+    typer.echo(f"  day {days_done} generated (about {scale} complaints)")
+
+
+@app.command()
+def generate(
+    days: Annotated[int, typer.Option(min=1, help="How many days to generate.")] = 1,
+    seed: Annotated[int, typer.Option(help="Same seed, same world, byte for byte.")] = 7,
+    scale: Annotated[int, typer.Option(min=1, help="Average complaints per day.")] = 100,
+    start_date: Annotated[str, typer.Option(help="First simulated day.")] = "2026-11-16",
+    root: RootOption = None,
+    crm: Annotated[bool, typer.Option(help="Also write the CRM database.")] = True,
+) -> None:
+    """Start a new scenario: files in the landing dir, API data, the CRM, and ground truth."""
+    folder = _root(root)
+    if (folder / "scenario.json").exists():
+        raise typer.BadParameter(
+            f"{folder} already holds a scenario: `beejan simulate advance` moves it on"
+        )
+    date.fromisoformat(start_date)
+    config = ScenarioConfig(seed=seed, scale=scale, start=start_date)
+    scenario = Scenario(
+        folder, config, crm_connection() if crm else None, get_settings().landing_path
+    )
+    typer.echo(f"generating {days} day(s) from {start_date} (seed {seed}) into {folder}")
+    scenario.advance(days, progress=_progress)
+
+
+@app.command()
+def advance(
+    days: Annotated[int, typer.Option(min=1, help="How many more days.")] = 1,
+    root: RootOption = None,
+    crm: Annotated[bool, typer.Option(help="Also update the CRM database.")] = True,
+) -> None:
+    """Move the world on: new, changed and re-delivered data in every system."""
+    scenario = _open(root, crm)
+    typer.echo(f"advancing {days} day(s) after day {scenario.days}")
+    scenario.advance(days, progress=_progress)
+
+
+@app.command()
+def serve(
+    root: RootOption = None,
+    social_port: Annotated[int, typer.Option(help="0 picks a free port.")] = 8701,
+    sms_port: Annotated[int, typer.Option(help="0 picks a free port.")] = 8702,
+    rate_limit: Annotated[float, typer.Option(help="Share of requests answered 429.")] = 0.0,
+    server_error: Annotated[float, typer.Option(help="Share of requests answered 5xx.")] = 0.0,
+    slow: Annotated[float, typer.Option(help="Share of pages answered slowly.")] = 0.0,
+    slow_seconds: Annotated[float, typer.Option(help="How slow a slow page is.")] = 2.0,
+) -> None:
+    """Serve the social and SMS APIs of a generated scenario until Ctrl-C."""
+    scenario = _open(root, with_crm=False)
+    faults = Faults(rate_limit, server_error, slow, slow_seconds)
+    with live(scenario, faults, social_port, sms_port) as running:
+        typer.echo(
+            f"social API on {running.social_api.base_url}, SMS API on {running.sms_api.base_url}"
+        )
+        typer.echo("point the pipeline at them with:")
+        for name, value in running.env.items():
+            typer.echo(f"export {name}={shlex.quote(value)}")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+    typer.echo("APIs stopped")
