@@ -182,7 +182,8 @@ def _offset(token: str | None) -> int:
 
 class SmsDay:
     """Renders one day's messages to the short code: complaints, often in bursts of follow-ups
-    within minutes, the short code's own replies, and keyword messages (BAL, HELP...)."""
+    within minutes, and keyword messages (BAL, HELP...). The short code's own replies are not
+    simulated: they are addressed to customers, so a `To=<short code>` listing never shows them."""
 
     def __init__(
         self,
@@ -234,16 +235,6 @@ class SmsDay:
                 incident_id=complaint.incident_id,
             )
             moment += timedelta(minutes=self.rng.randint(1, 15))
-        if self.rng.random() < 0.5:
-            reply_at = complaint.occurred_at + timedelta(seconds=5)
-            sid = self._store(
-                self.short_code,
-                sender,
-                "Thanks for contacting Beejan. Ref received.",
-                "outbound-reply",
-                reply_at,
-            )
-            self.truth.record("sms", sid, reply_at, origin=self.origin, noise="own_reply")
         return first_sid
 
     def add_noise(self, day_start: datetime, count: int) -> None:
