@@ -153,16 +153,17 @@ class CallCenterDay:
                     {"noise": "debug_heartbeat"},
                 )
             else:
+                call_id = self._next_call_id()
                 self._line(
                     site,
                     moment,
                     "WARN",
                     {
                         "event": "recording_failed",
-                        "call_id": self._next_call_id(),
+                        "call_id": call_id,
                         "error": "disk quota exceeded",
                     },
-                    None,
+                    f"{call_id}:recording_failed",
                     {"noise": "recording_warning"},
                 )
 
@@ -177,8 +178,10 @@ class CallCenterDay:
             texts = [text for _, text, _ in lines]
             cut = self.rng.random() < 0.15
             content = "".join(text + "\n" for text in texts)
+            relative = f"{hour[:4]}/{hour[4:6]}/{hour[6:8]}/{name}"
             for number, (moment, _, truth) in enumerate(lines, start=1):
                 facts = {key: value for key, value in truth.items() if key != "key"}
+                truth["key"] = truth["key"] or f"{relative}:{number}"  # lines without a call id
                 cut_here = cut and number == len(lines)
                 self.truth.record(
                     "call_center",
@@ -247,8 +250,7 @@ class CallCenterDay:
         hour = local.strftime("%Y%m%d%H")
         lines = self.files[(site, hour)]
         text = logfmt_line({"ts": stamp, "level": level, "site": site, **fields})
-        record_key = key or f"calls_{site}_{hour}:{len(lines) + 1}:{stamp}"
-        lines.append((moment, text, {"key": record_key, **truth}))
+        lines.append((moment, text, {"key": key, **truth}))
 
 
 def write_log(path: Path, content: str) -> None:

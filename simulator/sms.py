@@ -201,6 +201,8 @@ class SmsDay:
         self.account_sid = account_sid
         self.short_code = short_code
         self.count = 0
+        # Follow-ups later than the day's end are left out: the day is what the API serves.
+        self.last_moment = world.day_start(day + 1) - timedelta(seconds=1)
         self.origin = f"api/sms/day-{day:04d}.jsonl"
         folder.mkdir(parents=True, exist_ok=True)
         self._file = (folder / f"day-{day:04d}.jsonl").open("w", encoding="utf-8")
@@ -234,7 +236,7 @@ class SmsDay:
                 complaint_id=complaint.complaint_id,
                 incident_id=complaint.incident_id,
             )
-            moment += timedelta(minutes=self.rng.randint(1, 15))
+            moment = min(moment + timedelta(minutes=self.rng.randint(1, 15)), self.last_moment)
         return first_sid
 
     def add_noise(self, day_start: datetime, count: int) -> None:

@@ -214,6 +214,8 @@ class SocialDay:
         self.rng = random.Random(f"{world.seed}:{day}:social")
         self.truth = truth
         self.sequence = 0
+        # Reactions later than the day's end are left out: the day is what the APIs serve.
+        self.last_moment = world.day_start(day + 1) - timedelta(seconds=1)
         self.origin = f"api/social/day-{day:04d}.jsonl"
         folder.mkdir(parents=True, exist_ok=True)
         self._file = (folder / f"day-{day:04d}.jsonl").open("w", encoding="utf-8")
@@ -253,12 +255,16 @@ class SocialDay:
             incident_id=complaint.incident_id,
         )
         if self.rng.random() < 0.3:  # Beejan's support account answers
-            reply_at = complaint.occurred_at + timedelta(minutes=self.rng.randint(2, 90))
+            reply_at = min(
+                complaint.occurred_at + timedelta(minutes=self.rng.randint(2, 90)), self.last_moment
+            )
             reply = f"@{author['username']} Sorry about this, please DM us your number 🙏"
             reply_id = self._store(reply, SUPPORT_ACCOUNT, reply_at, in_reply_to=author["id"])
             self.truth.record("social", reply_id, reply_at, origin=self.origin, noise="own_reply")
         if self.rng.random() < 0.2:  # someone retweets it
-            moment = complaint.occurred_at + timedelta(minutes=self.rng.randint(1, 60))
+            moment = min(
+                complaint.occurred_at + timedelta(minutes=self.rng.randint(1, 60)), self.last_moment
+            )
             handle = f"fan{self.rng.randint(100, 999)}"
             fan = {"id": user_id(handle), "username": handle, "name": handle, "location": "Lagos"}
             retweet_id = self._store(f"RT @{author['username']}: {text}"[:280], fan, moment)

@@ -1,0 +1,51 @@
+"""Loading the simulator's sources into a fresh warehouse database, as an operator would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from beejan.settings import PostgresConnection, Settings
+from extract_load.pipeline import LoadResult
+from extract_load.runner import DLT_SOURCES, load_sources
+from simulator.fixtures import ScenarioFactory
+from simulator.live import LiveScenario
+
+Loader = Callable[..., list[LoadResult]]
+
+
+@pytest.fixture
+def sources(
+    make_scenario: ScenarioFactory, project_env: PostgresConnection, monkeypatch: pytest.MonkeyPatch
+) -> LiveScenario:
+    """Two simulated days, with the project's settings pointing at them."""
+    live = make_scenario(days=2)
+    for name, value in live.env.items():
+        monkeypatch.setenv(name, value)
+    return live
+
+
+@pytest.fixture
+def load(project_env: PostgresConnection) -> Loader:
+    """Load the named dlt sources (default: all four) into the test's warehouse database."""
+
+    def run(names=DLT_SOURCES, **options) -> list[LoadResult]:
+        return load_sources(list(names), Settings(_env_file=None), project_env, **options)
+
+    return run
+
+
+def raw_keys(connection: PostgresConnection, table: str, key: str) -> list[str]:
+    with psycopg.connect(connection.dsn()) as conn:
+        return [row[0] for row in conn.execute(f"select {key}::text from {table}")]
+
+
+def quarantined(connection: PostgresConnection, source: str) -> list[tuple[str, str, str]]:
+    with psycopg.connect(connection.dsn()) as conn:
+        return conn.execute(
+            "select reason, origin, payload from raw_quarantine.quarantined_records "
+            "where source = %s",
+            (source,),
+        ).fetchall()
