@@ -17,6 +17,7 @@ from beejan import warehouse
 from beejan.dbt import dbt_environment, run_dbt
 from beejan.errors import BeejanError
 from beejan.settings import get_settings
+from extract_load.cli import load
 from simulator.cli import app as simulate_app
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ warehouse_app = typer.Typer(
 )
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(simulate_app, name="simulate")
+app.command()(load)
 
 
 @app.callback()

@@ -17,6 +17,7 @@ from extract_load.quarantine import Quarantine
 log = logging.getLogger(__name__)
 
 DLT_SOURCES = ("social", "sms", "call_center", "web_forms")
+ALL_SOURCES = (*DLT_SOURCES, "crm")
 
 
 def _build(

@@ -1,0 +1,155 @@
+"""Meltano lands the simulator's CRM in raw_crm: everything once, then only what changed."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from beejan.errors import SourceError
+from beejan.settings import PostgresConnection, Settings
+from extract_load.crm import TABLES, load_crm
+from simulator.live import LiveScenario
+
+KEYS = {
+    "customers": "customer_id",
+    "plans": "plan_code",
+    "regions": "region_code",
+    "tickets": "ticket_id",
+    "network_incidents": "incident_id",
+}
+
+
+def crm_load(warehouse: PostgresConnection, **options):
+    return load_crm(Settings(_env_file=None), warehouse, **options)
+
+
+def counts(connection: PostgresConnection, schema: str) -> dict[str, int]:
+    with psycopg.connect(connection.dsn()) as conn:
+        return {
+            table: conn.execute(
+                sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))
+            ).fetchone()[0]
+            for table in TABLES
+        }
+
+
+def test_first_run_copies_every_row_of_the_five_tables(sources: LiveScenario, project_env) -> None:
+    result = crm_load(project_env)
+    source_counts = counts(sources.scenario.crm, "public")
+    assert counts(project_env, "raw_crm") == source_counts
+    assert result.rows == source_counts
+    assert all(source_counts.values())
+
+
+def test_next_run_copies_only_new_and_changed_rows(sources: LiveScenario, project_env) -> None:
+    crm_load(project_env)
+    with psycopg.connect(sources.scenario.crm.dsn()) as conn:
+        bookmarks = {
+            t: conn.execute(
+                sql.SQL("select max(updated_at) from {}").format(sql.Identifier(t))
+            ).fetchone()[0]
+            for t in TABLES
+        }
+    sources.advance(1)
+    result = crm_load(project_env)
+    with psycopg.connect(sources.scenario.crm.dsn()) as conn:
+        # what a correct incremental run must copy: rows changed since the bookmark, boundary
+        # included (tap-postgres reads `updated_at >= bookmark`; the upsert makes that harmless)
+        changed = {
+            t: conn.execute(
+                sql.SQL("select count(*) from {} where updated_at >= %s").format(sql.Identifier(t)),
+                (bookmarks[t],),
+            ).fetchone()[0]
+            for t in TABLES
+        }
+    assert result.rows == changed
+    assert result.rows["customers"] < counts(sources.scenario.crm, "public")["customers"]
+    assert counts(project_env, "raw_crm") == counts(sources.scenario.crm, "public")
+    with psycopg.connect(project_env.dsn()) as conn:
+        for table, key in KEYS.items():
+            duplicates = conn.execute(
+                sql.SQL("select count(*) - count(distinct {}) from {}").format(
+                    sql.Identifier(key), sql.Identifier("raw_crm", table)
+                )
+            ).fetchone()[0]
+            assert duplicates == 0, table
+
+
+def test_run_without_change_copies_only_the_boundary_rows(
+    sources: LiveScenario, project_env
+) -> None:
+    crm_load(project_env)
+    before = counts(project_env, "raw_crm")
+    result = crm_load(project_env)
+    assert counts(project_env, "raw_crm") == before
+    with psycopg.connect(sources.scenario.crm.dsn()) as conn:
+        boundary = {
+            t: conn.execute(
+                sql.SQL(
+                    "select count(*) from {0} where updated_at = (select max(updated_at) from {0})"
+                ).format(sql.Identifier(t))
+            ).fetchone()[0]
+            for t in TABLES
+        }
+    assert result.rows == boundary
+
+
+def test_closed_accounts_stay_with_their_status(sources: LiveScenario, project_env) -> None:
+    with psycopg.connect(sources.scenario.crm.dsn()) as conn:
+        conn.execute(
+            "update customers set status = 'closed', updated_at = now() where customer_id = 100001"
+        )
+    crm_load(project_env)
+    with psycopg.connect(project_env.dsn()) as conn:
+        assert conn.execute(
+            "select status from raw_crm.customers where customer_id = 100001"
+        ).fetchone() == ("closed",)
+
+
+def test_timestamps_keep_their_instant_across_time_zones(
+    sources: LiveScenario, project_env, warehouse
+) -> None:
+    crm = sources.scenario.crm
+    with psycopg.connect(warehouse.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("alter database {} set timezone = 'America/New_York'").format(
+                sql.Identifier(crm.database)
+            )
+        )
+        conn.execute(
+            sql.SQL("alter database {} set timezone = 'Africa/Lagos'").format(
+                sql.Identifier(project_env.database)
+            )
+        )
+    crm_load(project_env)
+    with psycopg.connect(crm.dsn()) as conn:
+        conn.execute("set time zone 'Asia/Tokyo'")
+        source = dict(conn.execute("select ticket_id, opened_at from tickets").fetchall())
+    with psycopg.connect(project_env.dsn()) as conn:
+        raw = dict(
+            conn.execute(
+                "select ticket_id, opened_at at time zone 'UTC' from raw_crm.tickets"
+            ).fetchall()
+        )
+    assert raw == source
+
+
+def test_unreachable_crm_is_a_clear_error_and_leaves_raw_untouched(
+    sources: LiveScenario, project_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crm_load(project_env)
+    before = counts(project_env, "raw_crm")
+    monkeypatch.setenv("BEEJAN_CRM_DSN", "postgresql://reader:wrong@127.0.0.1:9/crm")
+    with pytest.raises(SourceError, match=r"the CRM is unreachable at reader@127.0.0.1:9/crm"):
+        crm_load(project_env)
+    assert counts(project_env, "raw_crm") == before
+
+
+def test_bad_credentials_are_a_clear_error(
+    sources: LiveScenario, project_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crm = sources.scenario.crm
+    monkeypatch.setenv("BEEJAN_CRM_DSN", crm.dsn().replace(f":{crm.password}@", ":wrong@"))
+    with pytest.raises(SourceError, match="password authentication failed"):
+        crm_load(project_env)
