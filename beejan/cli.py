@@ -9,16 +9,20 @@ from __future__ import annotations
 import logging
 import shlex
 import sys
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
 
 from beejan import warehouse
 from beejan.dbt import dbt_environment, run_dbt
-from beejan.errors import BeejanError
+from beejan.errors import BeejanError, SourceError
 from beejan.settings import get_settings
-from extract_load.cli import load
+from extract_load.cli import load, report
+from extract_load.crm import install_plugins
+from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.cli import app as simulate_app
+from simulator.cli import simulated_sources
 
 app = typer.Typer(
     help="Beejan complaint warehouse: sources -> raw -> dbt marts.",
@@ -110,11 +114,31 @@ def build(
 
 
 @app.command()
-def run() -> None:
+def setup() -> None:
+    """Install what the pipeline runs besides Python: Meltano's plugins (idempotent)."""
+    install_plugins()
+    typer.echo("Meltano plugins installed")
+
+
+@app.command()
+def run(
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            help="Play the sources with the simulator: a 3-day scenario on first use, "
+            "one more day on every later run."
+        ),
+    ] = False,
+) -> None:
     """Run the whole pipeline end to end: warehouse, load every source, dbt build."""
     connection = warehouse.warehouse_connection()
     typer.echo(f"warehouse ready at {connection.describe()}")
-    run_dbt(["build"], connection)
+    with simulated_sources() if simulate else nullcontext(get_settings()) as settings:
+        results = load_sources(ALL_SOURCES, settings, connection, on_result=report)
+    run_dbt(["build"], connection, settings)
+    failed = [result.source for result in results if not result.ok]
+    if failed:
+        raise SourceError(f"pipeline finished, but these sources failed: {', '.join(failed)}")
     typer.echo("pipeline finished")
 
 

@@ -43,7 +43,8 @@ def pipeline_for(name: str, dataset: str, connection: PostgresConnection, settin
         destination=destination(connection),
         dataset_name=dataset,
         pipelines_dir=str(settings.data_dir / "dlt"),
-        progress="log",
+        # dlt's own progress lines are detailed; show them with `beejan -v`
+        progress="log" if log.isEnabledFor(logging.DEBUG) else None,
     )
 
 

@@ -6,13 +6,15 @@ import contextlib
 import shlex
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from beejan.settings import get_settings
+from beejan.settings import Settings, get_settings
 from beejan.warehouse import crm_connection
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig
@@ -43,6 +45,27 @@ def _open(root: Path | None, with_crm: bool) -> Scenario:
 
 def _progress(days_done: int, scale: int) -> None:
     typer.echo(f"  day {days_done} generated (about {scale} complaints)")
+
+
+@contextmanager
+def simulated_sources(first_days: int = 3) -> Iterator[Settings]:
+    """The pipeline's settings pointed at the local scenario, its APIs up for the block: a new
+    scenario of `first_days` days on first use, one more day on every later use."""
+    settings = get_settings()
+    folder = _root(None)
+    if (folder / "scenario.json").exists():
+        scenario = _open(None, with_crm=True)
+        typer.echo(f"simulator: moving the scenario on to day {scenario.days + 1}")
+        scenario.advance(1, progress=_progress)
+    else:
+        typer.echo(f"simulator: generating a {first_days}-day scenario in {folder}")
+        scenario = Scenario(folder, ScenarioConfig(), crm_connection(), settings.landing_path)
+        scenario.advance(first_days, progress=_progress)
+    with live(scenario, social_port=0, sms_port=0) as running:
+        overrides = {
+            name.removeprefix("BEEJAN_").lower(): value for name, value in running.env.items()
+        }
+        yield Settings(**overrides)
 
 
 @app.command()

@@ -95,16 +95,34 @@ def test_status_says_stopped_and_exits_1_when_nothing_runs(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_run_brings_up_the_embedded_warehouse_and_stop_takes_it_down(tmp_path: Path) -> None:
+def test_run_simulate_brings_everything_up_end_to_end(tmp_path: Path) -> None:
+    """The README's run command on a machine with nothing running: embedded warehouse,
+    simulated sources, every source loaded, dbt build; a second run moves a day on."""
     env = clean_env(tmp_path)
     try:
-        result = beejan("run", env=env)
-        assert result.returncode == 0, result.stderr
-        assert "pipeline finished" in result.stdout
+        first = beejan("run", "--simulate", env=env)
+        assert first.returncode == 0, first.stderr
+        for source in ("social", "sms", "call_center", "web_forms", "crm"):
+            assert f"{source:<12} loaded" in first.stdout
+        assert "pipeline finished" in first.stdout
         status = beejan("warehouse", "status", env=env)
-        assert status.returncode == 0
         assert "embedded warehouse running" in status.stdout
+        second = beejan("run", "--simulate", env=env)
+        assert second.returncode == 0, second.stderr
+        assert "moving the scenario on to day 4" in second.stdout
     finally:
         stop = beejan("warehouse", "stop", env=env)
     assert stop.returncode == 0
     assert beejan("warehouse", "status", env=env).returncode == 1
+
+
+def test_load_reports_a_failing_source_and_still_loads_the_others(
+    tmp_path: Path, make_scenario
+) -> None:
+    live = make_scenario(days=1)
+    env = clean_env(tmp_path, **{**live.env, "BEEJAN_SOCIAL_BEARER_TOKEN": "wrong"})
+    env["BEEJAN_WAREHOUSE_DSN"] = live.scenario.crm.dsn()  # any database will do as warehouse
+    result = beejan("load", "social", "web_forms", env=env)
+    assert "web_forms    loaded  submissions" in result.stdout
+    assert "rejected our credentials (401)" in result.stderr
+    assert single_error_line(result) == "error: 1 of 2 source(s) failed: social"
