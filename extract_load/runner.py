@@ -11,8 +11,9 @@ import dlt
 
 from beejan.errors import BeejanError
 from beejan.settings import PostgresConnection, Settings
+from extract_load.grants import apply_raw_grants
 from extract_load.pipeline import LoadResult, run_source
-from extract_load.quarantine import Quarantine
+from extract_load.quarantine import QUARANTINE_DATASET, Quarantine
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def load_sources(
         results.append(result)
         if on_result:
             on_result(result)
+    apply_raw_grants(connection, [f"raw_{name}" for name in names] + [QUARANTINE_DATASET])
     return results
 
 

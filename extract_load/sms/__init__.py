@@ -21,6 +21,7 @@ from extract_load.http import retrying_session, source_error
 from extract_load.quarantine import Quarantine, as_json
 
 DATE_FIELDS = ("date_created", "date_sent", "date_updated")
+NULLABLE_TEXT = ("error_message", "messaging_service_sid", "price")
 LATE_DELIVERY = timedelta(days=1)
 LATE_DELIVERY_S = LATE_DELIVERY.total_seconds()
 
@@ -46,7 +47,10 @@ def sms_source(
         name="messages",
         primary_key="sid",
         write_disposition="merge",
-        columns={name: {"data_type": "timestamp"} for name in DATE_FIELDS},
+        # Twilio sends these null on most messages; declare them so the columns always exist
+        columns={name: {"data_type": "timestamp"} for name in DATE_FIELDS}
+        | {name: {"data_type": "text"} for name in NULLABLE_TEXT}
+        | {"error_code": {"data_type": "bigint"}},
     )
     def messages(
         sent: dlt.sources.incremental[datetime] = dlt.sources.incremental(

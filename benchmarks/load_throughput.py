@@ -1,0 +1,116 @@
+"""Extract-load throughput of every source beside a plain PostgreSQL COPY of the same records.
+
+    uv run python benchmarks/load_throughput.py --scale 2000 --days 3
+
+Generates a scenario, serves it, loads each source into a scratch database of the warehouse
+(dlt for the four API/file sources, Meltano for the CRM), then COPYs the very rows that landed
+into an empty copy of each raw table on the same server. Prints rows/s of both and their ratio,
+and the process's peak RSS after each source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import resource
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from beejan.settings import Settings
+from beejan.warehouse import warehouse_connection
+from extract_load.runner import ALL_SOURCES, load_sources
+from simulator.live import live
+from simulator.scenario import Scenario, ScenarioConfig
+
+RAW_TABLES = {
+    "social": ["raw_social.tweets"],
+    "sms": ["raw_sms.messages"],
+    "call_center": ["raw_call_center.call_events"],
+    "web_forms": ["raw_web_forms.submissions"],
+    "crm": [
+        f"raw_crm.{t}" for t in ("customers", "plans", "regions", "tickets", "network_incidents")
+    ],
+}
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def copy_rows_per_second(conn: psycopg.Connection, tables: list[str]) -> tuple[int, float]:
+    """COPY the landed rows of `tables` into empty look-alike tables; (rows, seconds)."""
+    rows, seconds = 0, 0.0
+    for table in tables:
+        schema, name = table.split(".")
+        source = sql.Identifier(schema, name)
+        target = sql.Identifier("bench_copy", name)
+        conn.execute(sql.SQL("create table {} (like {})").format(target, source))
+        buffer = io.BytesIO()
+        with conn.cursor().copy(sql.SQL("copy {} to stdout").format(source)) as copy:
+            for block in copy:
+                buffer.write(block)
+        started = time.perf_counter()
+        with conn.cursor().copy(sql.SQL("copy {} from stdin").format(target)) as copy:
+            copy.write(buffer.getvalue())
+        seconds += time.perf_counter() - started
+        rows += conn.execute(sql.SQL("select count(*) from {}").format(target)).fetchone()[0]
+    return rows, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=2000, help="complaints per day")
+    parser.add_argument("--days", type=int, default=3)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    server = warehouse_connection(Settings())
+    database = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+    target = server.for_database(database)
+    root = Path(tempfile.mkdtemp(prefix="beejan-load-bench-"))
+    crm = server.for_database(f"{database}_crm")
+    print(f"generating {args.days} days at {args.scale} complaints/day ...", flush=True)
+    scenario = Scenario(root, ScenarioConfig(scale=args.scale), crm)
+    scenario.advance(args.days)
+
+    print(
+        f"{'source':<12} {'rows':>9} {'load rows/s':>12} {'COPY rows/s':>12} {'ratio':>7} "
+        f"{'peak RSS MiB':>13}"
+    )
+    try:
+        with live(scenario) as running, psycopg.connect(target.dsn(), autocommit=True) as conn:
+            overrides = {k.removeprefix("BEEJAN_").lower(): v for k, v in running.env.items()}
+            settings = Settings(_env_file=None, data_dir=root / "state", **overrides)
+            conn.execute("create schema bench_copy")
+            for source in ALL_SOURCES:
+                started = time.perf_counter()
+                (result,) = load_sources([source], settings, target)
+                load_seconds = time.perf_counter() - started
+                if not result.ok:
+                    print(f"{source:<12} failed: {result.error}")
+                    continue
+                rows, copy_seconds = copy_rows_per_second(conn, RAW_TABLES[source])
+                load_rate, copy_rate = rows / load_seconds, rows / copy_seconds
+                print(
+                    f"{source:<12} {rows:>9,} {load_rate:>12,.0f} {copy_rate:>12,.0f} "
+                    f"{copy_rate / load_rate:>6.1f}x {peak_rss_mib():>13,.0f}",
+                    flush=True,
+                )
+    finally:
+        with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
+            for name in (database, crm.database):
+                conn.execute(
+                    sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+                )
+
+
+if __name__ == "__main__":
+    main()
