@@ -10,7 +10,6 @@ import base64
 import binascii
 import hashlib
 import json
-import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -20,6 +19,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from simulator.api_day import ApiDay
 from simulator.serving import FaultDice
 from simulator.text import SMS_NOISE, complaint_text, follow_up_text
 from simulator.truth import TruthWriter
@@ -180,7 +180,7 @@ def _offset(token: str | None) -> int:
     return int(base64.b16decode(token[2:]).decode())
 
 
-class SmsDay:
+class SmsDay(ApiDay):
     """Renders one day's messages to the short code: complaints, often in bursts of follow-ups
     within minutes, and keyword messages (BAL, HELP...). The short code's own replies are not
     simulated: they are addressed to customers, so a `To=<short code>` listing never shows them."""
@@ -194,18 +194,10 @@ class SmsDay:
         account_sid: str,
         short_code: str,
     ) -> None:
-        self.world = world
-        self.day = day
-        self.rng = random.Random(f"{world.seed}:{day}:sms")
-        self.truth = truth
+        super().__init__("sms", world, day, folder, truth)
         self.account_sid = account_sid
         self.short_code = short_code
         self.count = 0
-        # Follow-ups later than the day's end are left out: the day is what the API serves.
-        self.last_moment = world.day_start(day + 1) - timedelta(seconds=1)
-        self.origin = f"api/sms/day-{day:04d}.jsonl"
-        folder.mkdir(parents=True, exist_ok=True)
-        self._file = (folder / f"day-{day:04d}.jsonl").open("w", encoding="utf-8")
 
     def add_complaint(self, complaint: Complaint) -> str:
         customer = complaint.customer
@@ -248,9 +240,6 @@ class SmsDay:
             )
             self.truth.record("sms", sid, moment, origin=self.origin, noise="keyword")
 
-    def close(self) -> None:
-        self._file.close()
-
     def _store(self, from_: str, to: str, body: str, direction: str, moment: datetime) -> str:
         self.count += 1
         sid = message_sid(self.world.seed, f"{self.day}:{self.count}")
@@ -263,5 +252,5 @@ class SmsDay:
             direction=direction,
             sent_at=moment,
         )
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.write(record)
         return sid

@@ -11,7 +11,6 @@ import base64
 import bisect
 import hashlib
 import json
-import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from simulator.api_day import ApiDay
 from simulator.serving import FaultDice
 from simulator.text import SOCIAL_NOISE, complaint_text
 from simulator.truth import TruthWriter
@@ -205,20 +205,13 @@ def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-class SocialDay:
+class SocialDay(ApiDay):
     """Renders one day's tweets: complaints (a minority) among praise, jokes, spam, retweets and
     Beejan's own replies; stores them for the API and states their truth."""
 
     def __init__(self, world: World, day: int, folder: Path, truth: TruthWriter) -> None:
-        self.world = world
-        self.rng = random.Random(f"{world.seed}:{day}:social")
-        self.truth = truth
+        super().__init__("social", world, day, folder, truth)
         self.sequence = 0
-        # Reactions later than the day's end are left out: the day is what the APIs serve.
-        self.last_moment = world.day_start(day + 1) - timedelta(seconds=1)
-        self.origin = f"api/social/day-{day:04d}.jsonl"
-        folder.mkdir(parents=True, exist_ok=True)
-        self._file = (folder / f"day-{day:04d}.jsonl").open("w", encoding="utf-8")
 
     def add_complaint(self, complaint: Complaint) -> str:
         customer = complaint.customer
@@ -285,9 +278,6 @@ class SocialDay:
             id_ = self._store(self.rng.choice(SOCIAL_NOISE[kind]), author, moment)
             self.truth.record("social", id_, moment, origin=self.origin, noise=kind)
 
-    def close(self) -> None:
-        self._file.close()
-
     def _store(
         self, text: str, author: dict[str, str], moment: datetime, in_reply_to: str | None = None
     ) -> str:
@@ -302,7 +292,7 @@ class SocialDay:
             lang=lang,
             in_reply_to_user_id=in_reply_to,
         )
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.write(record)
         return id_
 
 
