@@ -76,7 +76,12 @@ def call_center_source(
         name="call_events",
         primary_key="event_key",
         write_disposition="merge",
-        columns={"ts": {"data_type": "timestamp"}, "line_number": {"data_type": "bigint"}},
+        # ts_text stays the text as logged (dlt would otherwise detect it as a timestamp)
+        columns={
+            "ts": {"data_type": "timestamp"},
+            "ts_text": {"data_type": "text"},
+            "line_number": {"data_type": "bigint"},
+        },
     )
     def call_events(items: list[FileItemDict]) -> Iterator[dict]:
         for item in items:

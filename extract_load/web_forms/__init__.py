@@ -44,7 +44,13 @@ def web_forms_source(
 ) -> dlt.sources.DltResource:
     files = landed_files(folder, "web_complaints_*.csv", start_time, end_time)
 
-    @dlt.transformer(name="submissions", primary_key="submission_id", write_disposition="merge")
+    @dlt.transformer(
+        name="submissions",
+        primary_key="submission_id",
+        write_disposition="merge",
+        # as exported, in whichever of the CMS's three formats: staging parses it
+        columns={"submitted_at": {"data_type": "text"}},
+    )
     def submissions(items: list[FileItemDict]) -> Iterator[dict]:
         for item in items:
             yield from parse_export(read_text(item), item["relative_path"], quarantine)

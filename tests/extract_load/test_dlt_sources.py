@@ -43,6 +43,20 @@ def test_a_load_reconciles_with_the_ground_truth(sources, load: Loader, project_
     assert cut and all(payload and origin for _, origin, payload in cut)
 
 
+def test_source_text_stays_as_sent(sources, load: Loader, project_env) -> None:
+    """Dates the staging layer parses land as the text the source wrote, not re-typed."""
+    load(["call_center", "web_forms"])
+    with psycopg.connect(project_env.dsn()) as conn:
+        submitted = [
+            row[0] for row in conn.execute("select submitted_at from raw_web_forms.submissions")
+        ]
+        logged = [row[0] for row in conn.execute("select ts_text from raw_call_center.call_events")]
+    assert any("/" in value for value in submitted)  # CMS v1: 20/11/2026 08:14
+    assert any(" " in value and "/" not in value for value in submitted)  # v2: 2026-11-20 08:14:03
+    assert all(isinstance(value, str) for value in submitted + logged)
+    assert any(value.endswith("+02:00") for value in logged)  # the site's own offset, as logged
+
+
 def test_second_load_without_new_data_adds_nothing(sources, load: Loader, project_env) -> None:
     load()
     counts = table_counts(project_env)
