@@ -95,6 +95,16 @@ def test_run_without_change_copies_only_the_boundary_rows(
     assert result.rows == boundary
 
 
+def test_full_refresh_copies_everything_again_without_duplicates(
+    sources: LiveScenario, project_env
+) -> None:
+    crm_load(project_env)
+    result = crm_load(project_env, full_refresh=True)
+    source_counts = counts(sources.scenario.crm, "public")
+    assert result.rows == source_counts
+    assert counts(project_env, "raw_crm") == source_counts
+
+
 def test_closed_accounts_stay_with_their_status(sources: LiveScenario, project_env) -> None:
     with psycopg.connect(sources.scenario.crm.dsn()) as conn:
         conn.execute(

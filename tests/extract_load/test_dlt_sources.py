@@ -85,6 +85,19 @@ def test_full_refresh_reloads_without_duplicates(sources, load: Loader, project_
     assert table_counts(project_env) == counts
 
 
+def test_backfill_of_a_date_range_rereads_it_without_duplicates(
+    sources, load: Loader, project_env
+) -> None:
+    load()
+    counts = table_counts(project_env)
+    first_day = sources.scenario.world.start
+    results = load(["call_center", "web_forms"], since=first_day, until=first_day)
+    rows = {r.source: sum(r.rows.values()) for r in results}
+    assert rows["call_center"] > 0 and rows["web_forms"] > 0  # the day was read again
+    assert table_counts(project_env) == counts  # and merged, not duplicated
+    assert_reconciles(sources, project_env)
+
+
 def test_wrong_credentials_fail_only_that_source(
     sources, load: Loader, project_env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
