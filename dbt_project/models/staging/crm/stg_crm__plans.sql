@@ -1,0 +1,15 @@
+with source as (
+    select * from {{ source('crm', 'plans') }}
+),
+
+renamed as (
+    select
+        plan_code,
+        plan_name,
+        technology,
+        monthly_fee::numeric(12, 2) as monthly_fee_ngn,
+        updated_at at time zone 'UTC' as updated_at
+    from source
+)
+
+select * from renamed

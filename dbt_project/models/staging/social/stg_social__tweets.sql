@@ -1,0 +1,22 @@
+with source as (
+    select * from {{ source('social', 'tweets') }}
+),
+
+renamed as (
+    select
+        id as tweet_id,
+        conversation_id,
+        author_id,
+        {{ mask_pii("lower(author_username)") }} as twitter_handle_hash,
+        {{ scrub_pii_text('text') }} as message_text,
+        lang as language_code,
+        created_at as received_at,
+        case
+            when text like 'RT @%' then 'retweet'
+            when lower(author_username) = 'beejancare' then 'own_reply'
+        end as noise_reason,
+        _extracted_at as extracted_at
+    from source
+)
+
+select * from renamed
