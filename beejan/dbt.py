@@ -19,7 +19,8 @@ class DbtError(BeejanError):
 
 def dbt_environment(connection: PostgresConnection, settings: Settings) -> dict[str, str]:
     """The variables ``profiles.yml`` reads with ``env_var()``."""
-    return {
+    salt = {"BEEJAN_PII_SALT": settings.pii_salt.get_secret_value()} if settings.pii_salt else {}
+    return salt | {
         "BEEJAN_PG_HOST": connection.host,
         "BEEJAN_PG_PORT": str(connection.port),
         "BEEJAN_PG_USER": connection.user,

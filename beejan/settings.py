@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         default=None, description="Where file sources are dropped (default: <data_dir>/landing)."
     )
     dbt_target: str = Field(default="dev", description="dbt target: dev, ci or prod.")
+    pii_salt: SecretStr | None = Field(
+        default=None, description="Salt of the PII hashes (required in prod; dev has a fallback)."
+    )
 
     # Source systems (SOURCES.md); the simulator serves the same contracts locally.
     crm_dsn: SecretStr | None = Field(
