@@ -1,6 +1,8 @@
-"""dbt on the simulator's data: the staging layer builds and tests clean, and masks PII."""
+"""dbt on the simulator's data: the models build and test clean, mask PII, and tell the truth."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import psycopg
 import pytest
@@ -80,3 +82,29 @@ def test_no_customer_phone_or_email_survives_staging(loaded: LiveScenario, proje
                 (table, column) for value in values if any(secret in value for secret in personal)
             ]
     assert found == []
+
+
+@pytest.mark.slow
+def test_complaint_contacts_per_day_and_channel_equal_the_ground_truth(
+    loaded: LiveScenario, project_env
+) -> None:
+    loaded.advance(2)
+    load_all(project_env)
+    run_dbt(["build"], project_env, Settings(_env_file=None))
+    truth = Counter(
+        (record.day, record.channel)
+        for record in loaded.scenario.truth().values()
+        if record.is_complaint and not record.quarantine
+    )
+    with psycopg.connect(project_env.dsn()) as conn:
+        marts = Counter(
+            {
+                (day.isoformat(), channel): count
+                for day, channel, count in conn.execute(
+                    "select received_date, channel, count(*) from ci_marts.fct_complaint_contacts "
+                    "group by 1, 2"
+                )
+            }
+        )
+    assert len(truth) >= 12  # three days, four channels
+    assert marts == truth
