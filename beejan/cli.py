@@ -17,6 +17,7 @@ import typer
 from beejan import warehouse
 from beejan.dbt import dbt_environment, run_dbt
 from beejan.errors import BeejanError, SourceError
+from beejan.roles import ROLES, ensure_roles
 from beejan.settings import get_settings
 from extract_load.cli import load, report
 from extract_load.crm import install_plugins
@@ -84,6 +85,14 @@ def warehouse_status() -> None:
     )
 
 
+@warehouse_app.command("roles")
+def warehouse_roles() -> None:
+    """Create the loader, transformer and reporter roles (passwords from BEEJAN_*_PASSWORD)."""
+    connection = warehouse.warehouse_connection()
+    can_log_in = ensure_roles(connection, get_settings())
+    typer.echo(f"roles ready: {', '.join(ROLES)}; with login: {', '.join(can_log_in) or 'none'}")
+
+
 @warehouse_app.command("env")
 def warehouse_env() -> None:
     """Print `export` lines for dbt and psql: eval "$(beejan warehouse env)"."""
@@ -110,7 +119,9 @@ def build(
 ) -> None:
     """Build and test the dbt project (`dbt build`)."""
     args = ["build"] + (["--select", select] if select else [])
-    run_dbt(args, warehouse.warehouse_connection())
+    connection = warehouse.warehouse_connection()
+    ensure_roles(connection, get_settings())
+    run_dbt(args, connection)
 
 
 @app.command()
@@ -133,6 +144,7 @@ def run(
     """Run the whole pipeline end to end: warehouse, load every source, dbt build."""
     connection = warehouse.warehouse_connection()
     typer.echo(f"warehouse ready at {connection.describe()}")
+    ensure_roles(connection, get_settings())
     with simulated_sources() if simulate else nullcontext(get_settings()) as settings:
         results = load_sources(ALL_SOURCES, settings, connection, on_result=report)
     run_dbt(["build"], connection, settings)

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         default=None, description="Where file sources are dropped (default: <data_dir>/landing)."
     )
     dbt_target: str = Field(default="dev", description="dbt target: dev, ci or prod.")
+    loader_password: SecretStr | None = Field(default=None, description="Login of role loader.")
+    transformer_password: SecretStr | None = Field(
+        default=None, description="Login of role transformer."
+    )
+    reporter_password: SecretStr | None = Field(default=None, description="Login of role reporter.")
     pii_salt: SecretStr | None = Field(
         default=None, description="Salt of the PII hashes (required in prod; dev has a fallback)."
     )

@@ -9,6 +9,7 @@ import pytest
 from psycopg import sql
 
 from beejan.dbt import run_dbt
+from beejan.roles import ensure_roles
 from beejan.settings import PostgresConnection, Settings
 from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.fixtures import ScenarioFactory
@@ -24,6 +25,7 @@ def loaded(
     for name, value in {**live.env, "BEEJAN_DBT_TARGET": "ci"}.items():
         monkeypatch.setenv(name, value)
     load_all(project_env)
+    ensure_roles(project_env, Settings(_env_file=None))
     return live
 
 
@@ -108,3 +110,31 @@ def test_complaint_contacts_per_day_and_channel_equal_the_ground_truth(
         )
     assert len(truth) >= 12  # three days, four channels
     assert marts == truth
+
+
+@pytest.mark.slow
+def test_reporter_reads_marts_and_is_denied_raw_and_staging(
+    loaded: LiveScenario, project_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEEJAN_REPORTER_PASSWORD", "reporter-test-password")
+    assert "reporter" in ensure_roles(project_env, Settings(_env_file=None))
+    run_dbt(["build"], project_env, Settings(_env_file=None))
+    reporter = PostgresConnection(
+        project_env.host,
+        project_env.port,
+        "reporter",
+        "reporter-test-password",
+        project_env.database,
+    )
+    with psycopg.connect(reporter.dsn(), autocommit=True) as conn:
+        assert (
+            conn.execute("select count(*) from ci_marts.fct_complaint_contacts").fetchone()[0] > 0
+        )
+        for relation in (
+            "raw_social.tweets",
+            "raw_crm.customers",
+            "ci_staging.stg_crm__customers",
+            "ci_intermediate.int_complaints__unioned",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"select 1 from {relation} limit 1")
