@@ -56,7 +56,9 @@ def test_staging_builds_before_and_after_the_schema_drift(
 
 @pytest.mark.slow
 def test_no_customer_phone_or_email_survives_staging(loaded: LiveScenario, project_env) -> None:
-    build(project_env)
+    """Every text column of every model (staging, intermediate, marts) is searched for each
+    customer's phone number (E.164 and national digits) and email."""
+    run_dbt(["build"], project_env, Settings(_env_file=None))
     with psycopg.connect(loaded.scenario.crm.dsn()) as conn:
         personal = [
             value
@@ -65,17 +67,18 @@ def test_no_customer_phone_or_email_survives_staging(loaded: LiveScenario, proje
         ]
     with psycopg.connect(project_env.dsn()) as conn:
         columns = conn.execute(
-            "select table_name, column_name from information_schema.columns "
-            "where table_schema = 'ci_staging' and data_type in ('text', 'character varying')"
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_schema in ('ci_staging', 'ci_intermediate', 'ci_marts') "
+            "and data_type in ('text', 'character varying')"
         ).fetchall()
-        assert columns
+        assert {schema for schema, _, _ in columns} == {"ci_staging", "ci_intermediate", "ci_marts"}
         found = []
-        for table, column in columns:
+        for schema, table, column in columns:
             values = {
                 row[0]
                 for row in conn.execute(
                     sql.SQL("select {} from {}").format(
-                        sql.Identifier(column), sql.Identifier("ci_staging", table)
+                        sql.Identifier(column), sql.Identifier(schema, table)
                     )
                 )
                 if row[0]
