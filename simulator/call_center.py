@@ -17,7 +17,7 @@ from pathlib import Path
 
 from simulator.text import complaint_text, phone_shape
 from simulator.truth import TruthWriter
-from simulator.world import REGIONS, Complaint, World
+from simulator.world import REGION_NAMES, Complaint, World
 
 SITES = {"LAG1": 1, "ABJ1": 1, "ACC1": 0, "JNB1": 2}  # site -> UTC offset in hours
 REASON_CODES = {
@@ -66,7 +66,7 @@ class CallCenterDay:
         call_id = self._next_call_id()
         customer = complaint.customer
         assert customer is not None
-        region = next(name for code, name, _ in REGIONS if code == customer.region_code)
+        region = REGION_NAMES[customer.region_code]
         closed = complaint.occurred_at
         duration = self.rng.randint(60, 900)
         site = self.rng.choice(list(SITES))

@@ -23,7 +23,7 @@ from simulator.api_day import ApiDay
 from simulator.serving import FaultDice
 from simulator.text import SMS_NOISE, complaint_text, follow_up_text
 from simulator.truth import TruthWriter
-from simulator.world import REGIONS, Complaint, World
+from simulator.world import REGION_NAMES, Complaint, World
 
 API_VERSION = "2010-04-01"
 
@@ -203,7 +203,7 @@ class SmsDay(ApiDay):
         customer = complaint.customer
         if customer is not None:
             sender, customer_id = customer.msisdn, customer.customer_id  # Twilio reports E.164
-            region = next(name for code, name, _ in REGIONS if code == customer.region_code)
+            region = REGION_NAMES[customer.region_code]
         else:
             sender = f"+234{self.rng.choice(['805', '909'])}{self.rng.randint(0, 9_999_999):07d}"
             customer_id, region = None, "my area"

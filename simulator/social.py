@@ -22,7 +22,7 @@ from simulator.api_day import ApiDay
 from simulator.serving import FaultDice
 from simulator.text import SOCIAL_NOISE, complaint_text
 from simulator.truth import TruthWriter
-from simulator.world import REGIONS, Complaint, World
+from simulator.world import REGION_NAMES, Complaint, World
 
 TWITTER_EPOCH_MS = 1_288_834_974_657
 SUPPORT_ACCOUNT = {
@@ -220,7 +220,7 @@ class SocialDay(ApiDay):
                 "id": user_id(customer.twitter_handle),
                 "username": customer.twitter_handle,
                 "name": customer.full_name,
-                "location": _region_name(customer.region_code),
+                "location": REGION_NAMES[customer.region_code],
             }
             customer_id: int | None = customer.customer_id
         else:  # a handle the CRM does not know
@@ -232,7 +232,7 @@ class SocialDay(ApiDay):
                 "location": "Nigeria",
             }
             customer_id = None
-        region = _region_name(customer.region_code) if customer else "my area"
+        region = REGION_NAMES[customer.region_code] if customer else "my area"
         pii = customer.msisdn if customer and self.rng.random() < 0.5 else None
         text = "@BeejanCare " + complaint_text(complaint.category, region, self.rng, pii=pii)
         id_ = self._store(text, author, complaint.occurred_at)
@@ -294,7 +294,3 @@ class SocialDay(ApiDay):
         )
         self.write(record)
         return id_
-
-
-def _region_name(code: str) -> str:
-    return next(name for region_code, name, _ in REGIONS if region_code == code)

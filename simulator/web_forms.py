@@ -16,7 +16,7 @@ from pathlib import Path
 
 from simulator.text import complaint_text, phone_shape
 from simulator.truth import TruthWriter
-from simulator.world import REGIONS, Complaint, World
+from simulator.world import REGION_NAMES, Complaint, World
 
 LAGOS = timezone(timedelta(hours=1))
 COLUMNS = [
@@ -82,7 +82,7 @@ class WebFormsDay:
     def add_complaint(self, complaint: Complaint) -> str:
         customer = complaint.customer
         assert customer is not None
-        region = next(name for code, name, _ in REGIONS if code == customer.region_code)
+        region = REGION_NAMES[customer.region_code]
         labels = (OLD_LABELS if self.version < 3 else NEW_LABELS)[complaint.category]
         message = complaint_text(
             complaint.category, region, self.rng, pii=phone_shape(customer.msisdn, self.rng)

@@ -28,6 +28,7 @@ PLANS = [
     ("FIB-50", "Home Fibre 50", "fibre", "22000.00"),
     ("FIB-200", "Home Fibre 200", "fibre", "38000.00"),
 ]
+REGION_NAMES = {code: name for code, name, _ in REGIONS}
 # The true category of a complaint (documented in simulator/README.md).
 CATEGORIES = ["NETWORK", "DATA", "BILLING", "SIM", "CUSTOMER_SERVICE", "DEVICE", "OTHER"]
 CHANNELS = ["social", "sms", "call_center", "web_form"]
