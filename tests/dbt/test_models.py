@@ -141,3 +141,22 @@ def test_reporter_reads_marts_and_is_denied_raw_and_staging(
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"select 1 from {relation} limit 1")
+
+
+@pytest.mark.slow
+def test_every_complaint_contact_resolves_to_its_true_customer(
+    loaded: LiveScenario, project_env
+) -> None:
+    run_dbt(["build"], project_env, Settings(_env_file=None))
+    truth = loaded.scenario.truth()
+    with psycopg.connect(project_env.dsn()) as conn:
+        rows = conn.execute(
+            "select channel, source_ref, customer_id from ci_marts.fct_complaint_contacts"
+        ).fetchall()
+    resolved = {}
+    for channel, source_ref, customer_id in rows:
+        key = f"{source_ref}:call_closed" if channel == "call_center" else source_ref
+        resolved[(channel, key)] = customer_id
+    expected = {key: truth[key].customer_id for key in resolved}
+    assert sum(1 for value in expected.values() if value is not None) > 0
+    assert resolved == expected
