@@ -9,21 +9,52 @@ customers as (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
-{% for key in ['account_number_hash', 'msisdn_hash', 'email_hash', 'twitter_handle_hash'] %}
-customers_by_{{ key }} as (
-    -- one customer per key value, so a shared value cannot duplicate contacts
+customer_keys as (
+    -- one customer per key value, so a value two customers share cannot duplicate contacts
     select
-        {{ key }} as key_value,
+        'account_number' as key_type,
+        account_number_hash as key_value,
         min(customer_id) as customer_id
     from customers
-    where {{ key }} is not null
-    group by {{ key }}
+    group by account_number_hash
+
+    union all
+
+    select
+        'msisdn' as key_type,
+        msisdn_hash as key_value,
+        min(customer_id) as customer_id
+    from customers
+    group by msisdn_hash
+
+    union all
+
+    select
+        'email' as key_type,
+        email_hash as key_value,
+        min(customer_id) as customer_id
+    from customers
+    group by email_hash
+
+    union all
+
+    select
+        'twitter_handle' as key_type,
+        twitter_handle_hash as key_value,
+        min(customer_id) as customer_id
+    from customers
+    group by twitter_handle_hash
 ),
 
-{% endfor %}
 resolved as (
     select
-        contacts.*,
+        contacts.contact_key,
+        contacts.channel,
+        contacts.record_key,
+        contacts.source_ref,
+        contacts.received_at,
+        contacts.message_text,
+        contacts.category_code,
         coalesce(
             by_account.customer_id,
             by_msisdn.customer_id,
@@ -37,14 +68,22 @@ resolved as (
             when by_handle.customer_id is not null then 'twitter_handle'
         end as resolved_by
     from contacts
-    left join customers_by_account_number_hash as by_account
-        on contacts.account_number_hash = by_account.key_value
-    left join customers_by_msisdn_hash as by_msisdn
-        on contacts.msisdn_hash = by_msisdn.key_value
-    left join customers_by_email_hash as by_email
-        on contacts.email_hash = by_email.key_value
-    left join customers_by_twitter_handle_hash as by_handle
-        on contacts.twitter_handle_hash = by_handle.key_value
+    left join customer_keys as by_account
+        on
+            by_account.key_type = 'account_number'
+            and contacts.account_number_hash = by_account.key_value
+    left join customer_keys as by_msisdn
+        on
+            by_msisdn.key_type = 'msisdn'
+            and contacts.msisdn_hash = by_msisdn.key_value
+    left join customer_keys as by_email
+        on
+            by_email.key_type = 'email'
+            and contacts.email_hash = by_email.key_value
+    left join customer_keys as by_handle
+        on
+            by_handle.key_type = 'twitter_handle'
+            and contacts.twitter_handle_hash = by_handle.key_value
 )
 
 select * from resolved
