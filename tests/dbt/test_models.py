@@ -35,11 +35,11 @@ def load_all(warehouse: PostgresConnection) -> None:
 
 
 def build(warehouse: PostgresConnection) -> None:
-    run_dbt(["build", "--select", "staging"], warehouse, Settings(_env_file=None))
+    run_dbt(["build"], warehouse, Settings(_env_file=None))
 
 
 @pytest.mark.slow
-def test_staging_builds_before_and_after_the_schema_drift(
+def test_project_builds_before_and_after_the_schema_drift(
     loaded: LiveScenario, project_env
 ) -> None:
     build(project_env)
@@ -58,7 +58,7 @@ def test_staging_builds_before_and_after_the_schema_drift(
 def test_no_customer_phone_or_email_survives_staging(loaded: LiveScenario, project_env) -> None:
     """Every text column of every model (staging, intermediate, marts) is searched for each
     customer's phone number (E.164 and national digits) and email."""
-    run_dbt(["build"], project_env, Settings(_env_file=None))
+    build(project_env)
     with psycopg.connect(loaded.scenario.crm.dsn()) as conn:
         personal = [
             value
@@ -95,7 +95,7 @@ def test_complaint_contacts_per_day_and_channel_equal_the_ground_truth(
 ) -> None:
     loaded.advance(2)
     load_all(project_env)
-    run_dbt(["build"], project_env, Settings(_env_file=None))
+    build(project_env)
     truth = Counter(
         (record.day, record.channel)
         for record in loaded.scenario.truth().values()
@@ -121,7 +121,7 @@ def test_reporter_reads_marts_and_is_denied_raw_and_staging(
 ) -> None:
     monkeypatch.setenv("BEEJAN_REPORTER_PASSWORD", "reporter-test-password")
     assert "reporter" in ensure_roles(project_env, Settings(_env_file=None))
-    run_dbt(["build"], project_env, Settings(_env_file=None))
+    build(project_env)
     reporter = PostgresConnection(
         project_env.host,
         project_env.port,
@@ -147,7 +147,7 @@ def test_reporter_reads_marts_and_is_denied_raw_and_staging(
 def test_every_complaint_contact_resolves_to_its_true_customer(
     loaded: LiveScenario, project_env
 ) -> None:
-    run_dbt(["build"], project_env, Settings(_env_file=None))
+    build(project_env)
     truth = loaded.scenario.truth()
     with psycopg.connect(project_env.dsn()) as conn:
         rows = conn.execute(
