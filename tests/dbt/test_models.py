@@ -7,6 +7,7 @@ from collections import Counter
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from beejan.dbt import run_dbt
 from beejan.roles import ensure_roles
@@ -20,13 +21,17 @@ from simulator.live import LiveScenario
 def loaded(
     make_scenario: ScenarioFactory, project_env: PostgresConnection, monkeypatch: pytest.MonkeyPatch
 ) -> LiveScenario:
-    """One simulated day (before the CMS adds its new columns), loaded by the real loaders."""
-    live = make_scenario(days=1)
+    """One simulated day (before the CMS adds its new columns), loaded by the real loaders.
+    Seed 3 re-delivers a cut-off complaint line of day one whole on day two: a late arrival."""
+    live = make_scenario(days=1, seed=3)
     for name, value in {**live.env, "BEEJAN_DBT_TARGET": "ci"}.items():
         monkeypatch.setenv(name, value)
     load_all(project_env)
     ensure_roles(project_env, Settings(_env_file=None))
     return live
+
+
+CONTACTS = "ci_marts.fct_complaint_contacts"
 
 
 def load_all(warehouse: PostgresConnection) -> None:
@@ -113,6 +118,45 @@ def test_complaint_contacts_per_day_and_channel_equal_the_ground_truth(
         )
     assert len(truth) >= 12  # three days, four channels
     assert marts == truth
+
+
+@pytest.mark.slow
+def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
+    loaded: LiveScenario, project_env
+) -> None:
+    """Built after day one, then incrementally after two more days: contacts that belong to a
+    day the first build had already covered are added, and the table equals a full refresh."""
+    build(project_env)
+    with psycopg.connect(project_env.dsn()) as conn:
+        first_keys = {key for (key,) in conn.execute(f"select contact_key from {CONTACTS}")}
+        covered_until = conn.execute(f"select max(received_at) from {CONTACTS}").fetchone()[0]
+    loaded.advance(2)
+    load_all(project_env)
+    build(project_env)
+    incremental = contact_rows(project_env)
+    late = [
+        key
+        for key, row in incremental.items()
+        if key not in first_keys and row["received_at"] < covered_until
+    ]
+    redelivered = {
+        f"{channel}:{key}"
+        for (channel, key), record in loaded.scenario.truth().items()
+        if record.is_complaint and record.origin.endswith(":redelivered")
+    }
+    assert redelivered and redelivered <= set(late)
+    assert len(incremental) > len(first_keys)
+    run_dbt(
+        ["build", "--full-refresh", "--select", "fct_complaint_contacts"],
+        project_env,
+        Settings(_env_file=None),
+    )
+    assert contact_rows(project_env) == incremental
+
+
+def contact_rows(warehouse: PostgresConnection) -> dict[str, dict]:
+    with psycopg.connect(warehouse.dsn(), row_factory=dict_row) as conn:
+        return {row["contact_key"]: row for row in conn.execute(f"select * from {CONTACTS}")}
 
 
 @pytest.mark.slow

@@ -66,7 +66,8 @@ resolved as (
             when by_msisdn.customer_id is not null then 'msisdn'
             when by_email.customer_id is not null then 'email'
             when by_handle.customer_id is not null then 'twitter_handle'
-        end as resolved_by
+        end as resolved_by,
+        contacts.extracted_at
     from contacts
     left join customer_keys as by_account
         on

@@ -36,7 +36,8 @@ unioned as (
         null::text as account_number_hash,
         twitter_handle_hash,
         null::text as channel_category,
-        noise_reason
+        noise_reason,
+        extracted_at
     from tweets
 
     union all
@@ -52,7 +53,8 @@ unioned as (
         null::text as account_number_hash,
         null::text as twitter_handle_hash,
         null::text as channel_category,
-        noise_reason
+        noise_reason,
+        extracted_at
     from messages
 
     union all
@@ -68,7 +70,8 @@ unioned as (
         account_number_hash,
         null::text as twitter_handle_hash,
         reason_code as channel_category,
-        noise_reason
+        noise_reason,
+        extracted_at
     from call_events
 
     union all
@@ -84,7 +87,8 @@ unioned as (
         account_number_hash,
         null::text as twitter_handle_hash,
         category_label as channel_category,
-        noise_reason
+        noise_reason,
+        extracted_at
     from submissions
 ),
 
@@ -111,7 +115,8 @@ classified as (
                 order by noise_phrases.phrase
                 limit 1
             )
-        ) as noise_reason
+        ) as noise_reason,
+        unioned.extracted_at
     from unioned
     left join category_mappings
         on
