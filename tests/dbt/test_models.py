@@ -12,35 +12,8 @@ from psycopg.rows import dict_row
 from beejan.dbt import run_dbt
 from beejan.roles import ensure_roles
 from beejan.settings import PostgresConnection, Settings
-from extract_load.runner import ALL_SOURCES, load_sources
-from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
-
-
-@pytest.fixture
-def loaded(
-    make_scenario: ScenarioFactory, project_env: PostgresConnection, monkeypatch: pytest.MonkeyPatch
-) -> LiveScenario:
-    """One simulated day (before the CMS adds its new columns), loaded by the real loaders.
-    Seed 3 re-delivers a cut-off complaint line of day one whole on day two: a late arrival."""
-    live = make_scenario(days=1, seed=3)
-    for name, value in {**live.env, "BEEJAN_DBT_TARGET": "ci"}.items():
-        monkeypatch.setenv(name, value)
-    load_all(project_env)
-    ensure_roles(project_env, Settings(_env_file=None))
-    return live
-
-
-CONTACTS = "ci_marts.fct_complaint_contacts"
-
-
-def load_all(warehouse: PostgresConnection) -> None:
-    results = load_sources(ALL_SOURCES, Settings(_env_file=None), warehouse)
-    assert [r.error for r in results] == [None] * len(ALL_SOURCES)
-
-
-def build(warehouse: PostgresConnection) -> None:
-    run_dbt(["build"], warehouse, Settings(_env_file=None))
+from tests.dbt.steps import CONTACTS, build, load_all
 
 
 @pytest.mark.slow

@@ -1,0 +1,18 @@
+"""The pipeline steps dbt tests repeat: load every source, build the project."""
+
+from __future__ import annotations
+
+from beejan.dbt import run_dbt
+from beejan.settings import PostgresConnection, Settings
+from extract_load.runner import ALL_SOURCES, load_sources
+
+CONTACTS = "ci_marts.fct_complaint_contacts"
+
+
+def load_all(warehouse: PostgresConnection) -> None:
+    results = load_sources(ALL_SOURCES, Settings(_env_file=None), warehouse)
+    assert [r.error for r in results] == [None] * len(ALL_SOURCES)
+
+
+def build(warehouse: PostgresConnection) -> None:
+    run_dbt(["build"], warehouse, Settings(_env_file=None))

@@ -1,0 +1,98 @@
+"""Promises the dbt project makes as a whole: every test runs, every node has a tested key,
+every column is described, the docs site generates without a warning, and source freshness
+passes on fresh loads and fails on a stale one."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import psycopg
+import pytest
+
+from beejan.dbt import DBT_PROJECT_DIR, DbtError, run_dbt
+from beejan.settings import PostgresConnection, Settings
+from simulator.live import LiveScenario
+from tests.dbt.steps import build
+
+TARGET = DBT_PROJECT_DIR / "target"
+KEYED = ("model", "snapshot", "seed")
+
+
+def artifact(name: str) -> dict:
+    return json.loads((TARGET / name).read_text())
+
+
+def key_columns(tests: set[tuple[str, str | None]]) -> set[str]:
+    """Columns with both a unique and a not_null test."""
+    return {column for name, column in tests if name == "unique"} & {
+        column for name, column in tests if name == "not_null"
+    }
+
+
+def dbt(warehouse: PostgresConnection, *args: str) -> None:
+    run_dbt(args, warehouse, Settings(_env_file=None))
+
+
+@pytest.mark.slow
+def test_build_runs_every_test_and_docs_describe_every_column(
+    loaded: LiveScenario, project_env
+) -> None:
+    build(project_env)
+    results = [
+        result
+        for result in artifact("run_results.json")["results"]
+        if not result["unique_id"].startswith("exposure.")  # exposures are always no-ops
+    ]
+    statuses = {result["status"] for result in results}
+    assert statuses <= {"success", "pass"}, statuses
+    tests_run = [r for r in results if r["unique_id"].startswith(("test.", "unit_test."))]
+    assert len(tests_run) > 100
+
+    dbt(project_env, "--warn-error", "docs", "generate")
+    manifest, catalog = artifact("manifest.json"), artifact("catalog.json")
+
+    tested = defaultdict(set)
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata"):
+            tested[node["attached_node"]].add((node["test_metadata"]["name"], node["column_name"]))
+    keyed = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] in KEYED]
+    without_key = [uid for uid in keyed if not key_columns(tested[uid])]
+    assert len(keyed) > 20
+    assert without_key == []
+
+    documented = {**manifest["nodes"], **manifest["sources"]}
+    undescribed = [
+        f"{uid}.{column}"
+        for uid, entry in [*catalog["nodes"].items(), *catalog["sources"].items()]
+        for column in entry["columns"]
+        if not documented[uid]["columns"].get(column, {}).get("description")
+    ]
+    assert len(catalog["nodes"]) >= len(keyed)
+    assert undescribed == []
+    nodes_without_description = [
+        uid
+        for uid, node in documented.items()
+        if node["resource_type"] in (*KEYED, "source") and not node["description"]
+    ]
+    assert nodes_without_description == []
+    assert manifest["exposures"]
+    assert "doc.beejan_warehouse.__overview__" in manifest["docs"]  # the docs site's landing page
+
+
+@pytest.mark.slow
+def test_source_freshness_passes_on_fresh_loads_and_fails_on_a_stale_source(
+    loaded: LiveScenario, project_env
+) -> None:
+    dbt(project_env, "source", "freshness")
+    freshness = {r["unique_id"]: r["status"] for r in artifact("sources.json")["results"]}
+    assert len(freshness) >= 8
+    assert set(freshness.values()) == {"pass"}
+
+    with psycopg.connect(project_env.dsn()) as conn:
+        conn.execute("update raw_sms.messages set _extracted_at = now() - interval '2 days'")
+    with pytest.raises(DbtError):
+        dbt(project_env, "source", "freshness")
+    freshness = {r["unique_id"]: r["status"] for r in artifact("sources.json")["results"]}
+    assert freshness.pop("source.beejan_warehouse.sms.messages") == "error"
+    assert set(freshness.values()) == {"pass"}
