@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from beejan import warehouse
-from beejan.dbt import dbt_environment, run_dbt
+from beejan.dbt import DBT_PROJECT_DIR, dbt_environment, run_dbt
 from beejan.errors import BeejanError, SourceError
 from beejan.roles import ROLES, ensure_roles
 from beejan.settings import get_settings
@@ -116,12 +116,32 @@ def build(
     select: Annotated[
         str | None, typer.Option("--select", "-s", help="dbt node selection, e.g. `marts`.")
     ] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option("--full-refresh", help="Rebuild incremental models and seeds from scratch."),
+    ] = False,
 ) -> None:
     """Build and test the dbt project (`dbt build`)."""
     args = ["build"] + (["--select", select] if select else [])
+    args += ["--full-refresh"] if full_refresh else []
     connection = warehouse.warehouse_connection()
     ensure_roles(connection, get_settings())
     run_dbt(args, connection)
+
+
+@app.command()
+def docs(
+    serve: Annotated[
+        bool, typer.Option(help="Serve the site after generating it (Ctrl-C stops it).")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port of the docs site.")] = 8080,
+) -> None:
+    """Generate the dbt docs site (models, columns, lineage, tests) from the warehouse."""
+    connection = warehouse.warehouse_connection()
+    run_dbt(["docs", "generate"], connection)
+    typer.echo(f"docs site written to {DBT_PROJECT_DIR / 'target' / 'index.html'}")
+    if serve:
+        run_dbt(["docs", "serve", "--port", str(port), "--no-browser"], connection)
 
 
 @app.command()

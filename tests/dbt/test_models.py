@@ -177,3 +177,34 @@ def test_every_complaint_contact_resolves_to_its_true_customer(
     expected = {key: truth[key].customer_id for key in resolved}
     assert sum(1 for value in expected.values() if value is not None) > 0
     assert resolved == expected
+
+
+@pytest.mark.slow
+def test_snapshots_keep_every_version_of_customers_and_plans(
+    loaded: LiveScenario, project_env
+) -> None:
+    """Each build snapshots the CRM as loaded: every (key, updated_at) seen stays as a version,
+    and the current versions are the CRM's rows of today."""
+    queries = {
+        "customers": "select customer_id::text, updated_at from {}",
+        "plans": "select plan_code, updated_at from {}",
+    }
+    build(project_env)
+    before = {table: crm_versions(loaded, query, table) for table, query in queries.items()}
+    loaded.advance(2)  # the CRM changes some customers every day and a plan's price on day 3
+    load_all(project_env)
+    build(project_env)
+    after = {table: crm_versions(loaded, query, table) for table, query in queries.items()}
+    with psycopg.connect(project_env.dsn()) as conn:
+        for table, query in queries.items():
+            snapshot = f"ci_snapshots.snp_crm__{table}"
+            versions = set(conn.execute(query.format(snapshot)).fetchall())
+            current = set(conn.execute(query.format(f"{snapshot} where dbt_valid_to is null")))
+            assert after[table] - before[table], f"the CRM changed no {table}"
+            assert versions == before[table] | after[table]
+            assert current == after[table]
+
+
+def crm_versions(live: LiveScenario, query: str, table: str) -> set[tuple]:
+    with psycopg.connect(live.scenario.crm.dsn()) as conn:
+        return set(conn.execute(query.format(table)).fetchall())
