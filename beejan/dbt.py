@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from beejan.errors import BeejanError
+from beejan.roles import ensure_roles, login_as
 from beejan.settings import PROJECT_DIR, PostgresConnection, Settings, get_settings
 
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
@@ -46,10 +47,16 @@ def environment(variables: dict[str, str]) -> Iterator[None]:
 
 
 def run_dbt(args: Sequence[str], connection: PostgresConnection, settings: Settings | None = None):
-    """Invoke dbt (e.g. ``["build"]``) and raise ``DbtError`` unless it succeeds."""
+    """Invoke dbt (e.g. ``["build"]``) and raise ``DbtError`` unless it succeeds.
+
+    ``connection`` may administer the warehouse; with BEEJAN_TRANSFORMER_PASSWORD set, dbt logs
+    in as the transformer role instead, so everything it builds belongs to that role."""
     from dbt.cli.main import dbtRunner
 
     settings = settings or get_settings()
+    if transformer := login_as("transformer", connection, settings):
+        ensure_roles(connection, settings)
+        connection = transformer
     full_args = [
         *args,
         "--project-dir",

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, time
 import dlt
 
 from beejan.errors import BeejanError
+from beejan.roles import grant_raw_reading
 from beejan.settings import PostgresConnection, Settings
-from extract_load.grants import apply_raw_grants
 from extract_load.pipeline import LoadResult, run_source
-from extract_load.quarantine import QUARANTINE_DATASET, Quarantine
+from extract_load.quarantine import Quarantine
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def load_sources(
         results.append(result)
         if on_result:
             on_result(result)
-    apply_raw_grants(connection, [f"raw_{name}" for name in names] + [QUARANTINE_DATASET])
+    grant_raw_reading(connection)
     return results
 
 

@@ -7,6 +7,7 @@ from beejan.settings import PostgresConnection, Settings
 from extract_load.runner import ALL_SOURCES, load_sources
 
 CONTACTS = "ci_marts.fct_complaint_contacts"
+TRANSFORMER = "transformer-test-password"  # the role dbt logs in as in these tests
 
 
 def load_all(warehouse: PostgresConnection) -> None:

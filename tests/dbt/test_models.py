@@ -13,7 +13,7 @@ from beejan.dbt import run_dbt
 from beejan.roles import ensure_roles
 from beejan.settings import PostgresConnection, Settings
 from simulator.live import LiveScenario
-from tests.dbt.steps import CONTACTS, build, load_all
+from tests.dbt.steps import CONTACTS, TRANSFORMER, build, load_all
 
 
 @pytest.mark.slow
@@ -133,19 +133,33 @@ def contact_rows(warehouse: PostgresConnection) -> dict[str, dict]:
 
 
 @pytest.mark.slow
+def test_transformer_owns_the_models_and_cannot_write_raw(loaded: LiveScenario, project_env):
+    build(project_env)
+    with psycopg.connect(project_env.dsn()) as conn:
+        owners = conn.execute(
+            "select distinct pg_get_userbyid(relowner) from pg_class "
+            "join pg_namespace on pg_namespace.oid = relnamespace where nspname like 'ci\\_%'"
+        ).fetchall()
+    assert owners == [("transformer",)]
+    transformer = as_role("transformer", TRANSFORMER, project_env)
+    with psycopg.connect(transformer.dsn(), autocommit=True) as conn:
+        assert conn.execute("select count(*) from raw_sms.messages").fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("delete from raw_sms.messages")
+
+
+def as_role(role: str, password: str, warehouse: PostgresConnection) -> PostgresConnection:
+    return PostgresConnection(warehouse.host, warehouse.port, role, password, warehouse.database)
+
+
+@pytest.mark.slow
 def test_reporter_reads_marts_and_is_denied_raw_and_staging(
     loaded: LiveScenario, project_env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BEEJAN_REPORTER_PASSWORD", "reporter-test-password")
     assert "reporter" in ensure_roles(project_env, Settings(_env_file=None))
     build(project_env)
-    reporter = PostgresConnection(
-        project_env.host,
-        project_env.port,
-        "reporter",
-        "reporter-test-password",
-        project_env.database,
-    )
+    reporter = as_role("reporter", "reporter-test-password", project_env)
     with psycopg.connect(reporter.dsn(), autocommit=True) as conn:
         assert (
             conn.execute("select count(*) from ci_marts.fct_complaint_contacts").fetchone()[0] > 0

@@ -1,4 +1,4 @@
-"""The raw layer's grant hook: only the transformer role may read raw data."""
+"""Roles and raw grants: only the transformer role may read raw data."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from beejan.roles import grant_raw_reading
 from beejan.settings import PostgresConnection
-from extract_load.grants import TRANSFORMER_ROLE, apply_raw_grants
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def raw_schema(database: PostgresConnection) -> PostgresConnection:
     with psycopg.connect(database.dsn(), autocommit=True) as conn:
         conn.execute("create schema raw_demo; create table raw_demo.t (pii text)")
         conn.execute("insert into raw_demo.t values ('+2348035550134')")
-        for role in (TRANSFORMER_ROLE, "someone_else"):
+        for role in ("transformer", "someone_else"):
             if not conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone():
                 conn.execute(sql.SQL("create role {}").format(sql.Identifier(role)))
     return database
@@ -32,6 +32,6 @@ def can_read(database: PostgresConnection, role: str) -> bool:
 
 
 def test_transformer_reads_raw_and_nobody_else_does(raw_schema: PostgresConnection) -> None:
-    assert apply_raw_grants(raw_schema, ["raw_demo"]) is True
-    assert can_read(raw_schema, TRANSFORMER_ROLE)
+    assert grant_raw_reading(raw_schema) is True
+    assert can_read(raw_schema, "transformer")
     assert not can_read(raw_schema, "someone_else")
