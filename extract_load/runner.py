@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 import dlt
 
 from beejan.errors import BeejanError
-from beejan.roles import grant_raw_reading
+from beejan.roles import ensure_roles, grant_raw_reading, login_as
 from beejan.settings import PostgresConnection, Settings
 from extract_load.pipeline import LoadResult, run_source
 from extract_load.quarantine import Quarantine
@@ -69,6 +69,12 @@ def load_sources(
     until: date | None = None,
     on_result: Callable[[LoadResult], None] | None = None,
 ) -> list[LoadResult]:
+    """Load `names` one after the other; with BEEJAN_LOADER_PASSWORD set the loaders log in as
+    the loader role (which then owns raw), otherwise as `connection`."""
+    admin = connection
+    if loader := login_as("loader", admin, settings):
+        ensure_roles(admin, settings)
+        connection = loader
     results = []
     for name in names:
         log.info("loading %s", name)
@@ -87,7 +93,7 @@ def load_sources(
         results.append(result)
         if on_result:
             on_result(result)
-    grant_raw_reading(connection)
+    grant_raw_reading(admin)
     return results
 
 

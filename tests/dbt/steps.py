@@ -7,7 +7,9 @@ from beejan.settings import PostgresConnection, Settings
 from extract_load.runner import ALL_SOURCES, load_sources
 
 CONTACTS = "ci_marts.fct_complaint_contacts"
-TRANSFORMER = "transformer-test-password"  # the role dbt logs in as in these tests
+# the roles the loaders and dbt log in as in these tests
+LOADER = "loader-test-password"
+TRANSFORMER = "transformer-test-password"
 
 
 def load_all(warehouse: PostgresConnection) -> None:

@@ -133,14 +133,20 @@ def contact_rows(warehouse: PostgresConnection) -> dict[str, dict]:
 
 
 @pytest.mark.slow
-def test_transformer_owns_the_models_and_cannot_write_raw(loaded: LiveScenario, project_env):
+def test_loader_owns_raw_transformer_owns_the_models_and_cannot_write_raw(
+    loaded: LiveScenario, project_env
+) -> None:
     build(project_env)
     with psycopg.connect(project_env.dsn()) as conn:
-        owners = conn.execute(
-            "select distinct pg_get_userbyid(relowner) from pg_class "
-            "join pg_namespace on pg_namespace.oid = relnamespace where nspname like 'ci\\_%'"
-        ).fetchall()
-    assert owners == [("transformer",)]
+        owners = dict(
+            conn.execute(
+                "select case when nspname like 'raw\\_%' then 'raw' else 'models' end, "
+                "array_agg(distinct pg_get_userbyid(relowner)) from pg_class "
+                "join pg_namespace on pg_namespace.oid = relnamespace "
+                "where nspname like 'raw\\_%' or nspname like 'ci\\_%' group by 1"
+            ).fetchall()
+        )
+    assert owners == {"raw": ["loader"], "models": ["transformer"]}
     transformer = as_role("transformer", TRANSFORMER, project_env)
     with psycopg.connect(transformer.dsn(), autocommit=True) as conn:
         assert conn.execute("select count(*) from raw_sms.messages").fetchone()[0] > 0
