@@ -96,3 +96,17 @@ def test_source_freshness_passes_on_fresh_loads_and_fails_on_a_stale_source(
     freshness = {r["unique_id"]: r["status"] for r in artifact("sources.json")["results"]}
     assert freshness.pop("source.beejan_warehouse.sms.messages") == "error"
     assert set(freshness.values()) == {"pass"}
+
+
+@pytest.mark.slow
+def test_quarantine_models_build_before_anything_was_quarantined(
+    loaded: LiveScenario, project_env
+) -> None:
+    """The raw quarantine table appears with the first bad record; until then the models that
+    read it are empty, not broken."""
+    with psycopg.connect(project_env.dsn()) as conn:
+        conn.execute("drop schema raw_quarantine cascade")
+    dbt(project_env, "build", "--select", "stg_quarantine__records+")
+    with psycopg.connect(project_env.dsn()) as conn:
+        counted = conn.execute("select count(*) from ci_marts.agg_quarantined_records__daily")
+        assert counted.fetchone()[0] == 0

@@ -1,0 +1,33 @@
+-- Quarantined records without their payload (it may hold PII; it stays in raw for whoever
+-- repairs the source). The raw table only exists once something was quarantined, so until
+-- then this view is empty rather than broken.
+{% set records = source('quarantine', 'quarantined_records') %}
+{% set exists = adapter.get_relation(records.database, records.schema, records.identifier) %}
+
+{% if exists %}
+    with quarantined as (
+        select * from {{ records }}
+    ),
+
+    renamed as (
+        select
+            quarantine_id,
+            source as source_system,
+            reason,
+            origin,
+            quarantined_at,
+            load_id
+        from quarantined
+    )
+
+    select * from renamed
+{% else %}
+    select
+        null::text as quarantine_id,
+        null::text as source_system,
+        null::text as reason,
+        null::text as origin,
+        null::timestamptz as quarantined_at,
+        null::text as load_id
+    where false
+{% endif %}
