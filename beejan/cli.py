@@ -22,6 +22,7 @@ from beejan.settings import get_settings
 from extract_load.cli import load, report
 from extract_load.crm import install_plugins
 from extract_load.runner import ALL_SOURCES, load_sources
+from flows.cli import app as flow_app
 from simulator.cli import app as simulate_app
 from simulator.cli import simulated_sources
 
@@ -35,6 +36,7 @@ warehouse_app = typer.Typer(
 )
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(simulate_app, name="simulate")
+app.add_typer(flow_app, name="flow")
 app.command()(load)
 
 

@@ -93,6 +93,17 @@ class Settings(BaseSettings):
         default=None, description="Salt of the PII hashes (required in prod; dev has a fallback)."
     )
 
+    # Scheduled production runs (flows/)
+    load_retries: int = Field(default=2, description="Retries of a source load that failed.")
+    load_retry_delay_seconds: float = Field(
+        default=120, description="Wait before each retry of a source load."
+    )
+    schedule_cron: str = Field(default="0 6 * * *", description="When the flow runs (cron).")
+    schedule_timezone: str = Field(default="Africa/Lagos", description="Zone of schedule_cron.")
+    alert_webhook_url: SecretStr | None = Field(
+        default=None, description="Slack-style webhook that gets a message when a run fails."
+    )
+
     # Source systems (SOURCES.md); the simulator serves the same contracts locally.
     crm_dsn: SecretStr | None = Field(
         default=None, description="The CRM database (default: database `crm` on the warehouse)."
