@@ -99,14 +99,15 @@ def test_source_freshness_passes_on_fresh_loads_and_fails_on_a_stale_source(
 
 
 @pytest.mark.slow
-def test_quarantine_models_build_before_anything_was_quarantined(
+def test_models_of_tables_that_appear_later_build_empty_before_them(
     loaded: LiveScenario, project_env
 ) -> None:
-    """The raw quarantine table appears with the first bad record; until then the models that
-    read it are empty, not broken."""
+    """The raw quarantine table appears with the first bad record, the run audit with the first
+    flow run; until then the project still builds and their marts are empty."""
     with psycopg.connect(project_env.dsn()) as conn:
         conn.execute("drop schema raw_quarantine cascade")
-    dbt(project_env, "build", "--select", "stg_quarantine__records+")
+        assert not conn.execute("select 1 from pg_namespace where nspname = 'audit'").fetchone()
+    build(project_env)
     with psycopg.connect(project_env.dsn()) as conn:
-        counted = conn.execute("select count(*) from ci_marts.agg_quarantined_records__daily")
-        assert counted.fetchone()[0] == 0
+        for mart in ("agg_quarantined_records__daily", "fct_pipeline_runs"):
+            assert conn.execute(f"select count(*) from ci_marts.{mart}").fetchone()[0] == 0

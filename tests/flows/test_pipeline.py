@@ -120,6 +120,12 @@ def test_a_failing_source_is_retried_alerted_and_audited_while_the_rest_builds(
     assert after["sms"] == before["sms"]
     assert after["web_form"] > before["web_form"]  # the day's other sources still landed
     assert len(alerts) == 1 and "sms" in alerts[0]["text"]
+    with psycopg.connect(project_env.dsn()) as conn:
+        modelled = conn.execute(
+            "select run_status, failed_source_count from ci_marts.fct_pipeline_runs "
+            "order by started_at"
+        ).fetchall()
+    assert modelled == [("completed", 0), ("running", 0)]  # this run's build ran inside it
     with get_client(sync_client=True) as client:
         task_runs = client.read_task_runs(
             flow_run_filter=FlowRunFilter(

@@ -1,10 +1,8 @@
 -- Quarantined records without their payload (it may hold PII; it stays in raw for whoever
--- repairs the source). The raw table only exists once something was quarantined, so until
--- then this view is empty rather than broken.
-{% set records = source('quarantine', 'quarantined_records') %}
-{% set exists = adapter.get_relation(records.database, records.schema, records.identifier) %}
+-- repairs the source). Empty, not broken, until the first record is quarantined.
+{% set records = existing_source('quarantine', 'quarantined_records') %}
 
-{% if exists %}
+{% if records %}
     with quarantined as (
         select * from {{ records }}
     ),
