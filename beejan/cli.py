@@ -49,6 +49,8 @@ def _configure(
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    if not verbose:  # one line per HTTP request (Prefect's API calls) drowns what matters
+        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @warehouse_app.command("start")

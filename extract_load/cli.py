@@ -18,10 +18,7 @@ def report(result: LoadResult) -> None:
     if not result.ok:
         typer.secho(f"{result.source:<12} FAILED  {result.error}", err=True, fg=typer.colors.RED)
         return
-    rows = (
-        ", ".join(f"{table} {count}" for table, count in sorted(result.rows.items())) or "no rows"
-    )
-    typer.echo(f"{result.source:<12} loaded  {rows}")
+    typer.echo(f"{result.source:<12} loaded  {result.rows_summary()}")
     for reason, count in sorted(result.quarantined.items()):
         typer.echo(f"{'':<12} quarantined {count}: {reason}")
 

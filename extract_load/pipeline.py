@@ -32,6 +32,10 @@ class LoadResult:
     def ok(self) -> bool:
         return self.error is None
 
+    def rows_summary(self) -> str:
+        """e.g. "messages 89, tweets 12" or "no rows"."""
+        return ", ".join(f"{table} {n}" for table, n in sorted(self.rows.items())) or "no rows"
+
 
 def destination(connection: PostgresConnection) -> dlt.destinations.postgres:
     return dlt.destinations.postgres(credentials=connection.dsn())

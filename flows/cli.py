@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
+from beejan.settings import get_settings
 from extract_load.runner import ALL_SOURCES
 
 app = typer.Typer(
     help="The scheduled production run (Prefect): load every source, then dbt build.",
     no_args_is_help=True,
 )
+
+
+@app.callback()
+def _local_prefect_defaults() -> None:
+    # Without a Prefect server, Prefect keeps its local database under the data directory,
+    # beside the rest of the project's state, and sends no telemetry; PREFECT_* variables win.
+    os.environ.setdefault("PREFECT_HOME", str(get_settings().data_dir / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 @app.command("run")
@@ -35,13 +45,8 @@ def run_once(
 def serve() -> None:
     """Serve the flow on its schedule (BEEJAN_SCHEDULE_CRON in BEEJAN_SCHEDULE_TIMEZONE) until
     Ctrl-C. Point PREFECT_API_URL at your Prefect server to see runs in its UI."""
-    from prefect.schedules import Cron
+    from prefect import serve as serve_deployments
 
-    from beejan.settings import get_settings
-    from flows.pipeline import warehouse_pipeline
+    from flows.pipeline import scheduled_deployment
 
-    settings = get_settings()
-    warehouse_pipeline.serve(
-        name="scheduled",
-        schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
-    )
+    serve_deployments(scheduled_deployment(get_settings()))

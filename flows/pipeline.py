@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
+from prefect.deployments.runner import RunnerDeployment
 from prefect.runtime import flow_run
+from prefect.schedules import Cron
 
 from beejan.dbt import run_dbt
 from beejan.errors import SourceError
@@ -31,7 +33,10 @@ def load_source(source: str, settings: Settings, connection: PostgresConnection)
     [result] = load_sources([source], settings, connection)
     if result.error:
         raise SourceError(f"{source}: {result.error}")
-    get_run_logger().info("%s: %s rows, %s quarantined", source, result.rows, result.quarantined)
+    logger = get_run_logger()
+    logger.info("%s loaded: %s", source, result.rows_summary())
+    for reason, count in sorted(result.quarantined.items()):
+        logger.warning("%s quarantined %d records: %s", source, count, reason)
     return result
 
 
@@ -79,3 +84,13 @@ def outcome(state: State) -> dict:
         return {"rows": None, "quarantined": None, "error": state.message}
     result: LoadResult = state.result()
     return {"rows": result.rows, "quarantined": dict(result.quarantined), "error": None}
+
+
+def scheduled_deployment(settings: Settings) -> RunnerDeployment:
+    """The flow on its schedule (BEEJAN_SCHEDULE_CRON in BEEJAN_SCHEDULE_TIMEZONE); one run at
+    a time, since two runs would load the same sources at once."""
+    return warehouse_pipeline.to_deployment(
+        name="scheduled",
+        schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
+        concurrency_limit=1,
+    )

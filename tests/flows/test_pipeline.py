@@ -15,9 +15,9 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.testing.utilities import prefect_test_harness
 
-from beejan.settings import get_settings
+from beejan.settings import Settings, get_settings
 from extract_load.runner import ALL_SOURCES
-from flows.pipeline import warehouse_pipeline
+from flows.pipeline import scheduled_deployment, warehouse_pipeline
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
 
@@ -135,3 +135,16 @@ def test_a_failing_source_is_retried_alerted_and_audited_while_the_rest_builds(
     attempts = {run.name: run.run_count for run in task_runs}
     assert attempts["load sms"] == 2  # the first try and one retry
     assert attempts["load social"] == 1
+
+
+def test_the_scheduled_deployment_takes_its_cron_and_zone_from_settings(
+    prefect_server: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEEJAN_SCHEDULE_CRON", "30 5 * * 1-5")
+    monkeypatch.setenv("BEEJAN_SCHEDULE_TIMEZONE", "Europe/London")
+    deployment_id = scheduled_deployment(Settings(_env_file=None)).apply()
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment(deployment_id)
+    [schedule] = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 5 * * 1-5", "Europe/London")
+    assert deployment.global_concurrency_limit.limit == 1
