@@ -16,14 +16,13 @@ import logging
 import resource
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from scratch import scratch_databases
 
-from beejan.settings import Settings
-from beejan.warehouse import warehouse_connection
+from beejan.settings import PostgresConnection, Settings
 from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig
@@ -70,46 +69,40 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    server = warehouse_connection(Settings())
-    database = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
-    target = server.for_database(database)
     root = Path(tempfile.mkdtemp(prefix="beejan-load-bench-"))
-    crm = server.for_database(f"{database}_crm")
-    print(f"generating {args.days} days at {args.scale} complaints/day ...", flush=True)
-    scenario = Scenario(root, ScenarioConfig(scale=args.scale), crm)
-    scenario.advance(args.days)
+    with scratch_databases() as (target, crm):
+        measure(target, crm, root, args.scale, args.days)
+
+
+def measure(
+    target: PostgresConnection, crm: PostgresConnection, root: Path, scale: int, days: int
+) -> None:
+    print(f"generating {days} days at {scale} complaints/day ...", flush=True)
+    scenario = Scenario(root, ScenarioConfig(scale=scale), crm)
+    scenario.advance(days)
 
     print(
         f"{'source':<12} {'rows':>9} {'load rows/s':>12} {'COPY rows/s':>12} {'ratio':>7} "
         f"{'peak RSS MiB':>13}"
     )
-    try:
-        with live(scenario) as running, psycopg.connect(target.dsn(), autocommit=True) as conn:
-            overrides = {k.removeprefix("BEEJAN_").lower(): v for k, v in running.env.items()}
-            settings = Settings(_env_file=None, data_dir=root / "state", **overrides)
-            conn.execute("create schema bench_copy")
-            for source in ALL_SOURCES:
-                started = time.perf_counter()
-                (result,) = load_sources([source], settings, target)
-                load_seconds = time.perf_counter() - started
-                if not result.ok:
-                    print(f"{source:<12} failed: {result.error}")
-                    continue
-                rows, copy_seconds = copy_rows_per_second(conn, RAW_TABLES[source])
-                load_rate, copy_rate = rows / load_seconds, rows / copy_seconds
-                print(
-                    f"{source:<12} {rows:>9,} {load_rate:>12,.0f} {copy_rate:>12,.0f} "
-                    f"{copy_rate / load_rate:>6.1f}x {peak_rss_mib():>13,.0f}",
-                    flush=True,
-                )
-    finally:
-        with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
-            for name in (database, crm.database):
-                conn.execute(
-                    sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-                )
+    with live(scenario) as running, psycopg.connect(target.dsn(), autocommit=True) as conn:
+        overrides = {k.removeprefix("BEEJAN_").lower(): v for k, v in running.env.items()}
+        settings = Settings(_env_file=None, data_dir=root / "state", **overrides)
+        conn.execute("create schema bench_copy")
+        for source in ALL_SOURCES:
+            started = time.perf_counter()
+            (result,) = load_sources([source], settings, target)
+            load_seconds = time.perf_counter() - started
+            if not result.ok:
+                print(f"{source:<12} failed: {result.error}")
+                continue
+            rows, copy_seconds = copy_rows_per_second(conn, RAW_TABLES[source])
+            load_rate, copy_rate = rows / load_seconds, rows / copy_seconds
+            print(
+                f"{source:<12} {rows:>9,} {load_rate:>12,.0f} {copy_rate:>12,.0f} "
+                f"{copy_rate / load_rate:>6.1f}x {peak_rss_mib():>13,.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

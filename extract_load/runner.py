@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 
 import dlt
 
-from beejan.errors import BeejanError
+from beejan.errors import BeejanError, SourceError
 from beejan.roles import ensure_roles, grant_raw_reading, login_as
 from beejan.settings import PostgresConnection, Settings
 from extract_load.pipeline import LoadResult, run_source
@@ -54,9 +54,11 @@ def _build(
         from extract_load.call_center import call_center_source
 
         return call_center_source(settings.landing_path / "call_center", quarantine, start, end)
-    from extract_load.web_forms import web_forms_source
+    if name == "web_forms":
+        from extract_load.web_forms import web_forms_source
 
-    return web_forms_source(settings.landing_path / "web_forms", quarantine, start, end)
+        return web_forms_source(settings.landing_path / "web_forms", quarantine, start, end)
+    raise SourceError(f"unknown source {name!r}; the sources are {', '.join(ALL_SOURCES)}")
 
 
 def load_sources(

@@ -115,6 +115,18 @@ def test_unreachable_api_is_a_clear_error(
     assert result.error == "the SMS API is unreachable at http://127.0.0.1:9: ConnectionError"
 
 
+def test_an_unknown_source_is_a_clear_error_not_another_load(
+    sources, load: Loader, project_env
+) -> None:
+    (result,) = load(["tiktok"])
+    assert result.error == (
+        "unknown source 'tiktok'; the sources are social, sms, call_center, web_forms, crm"
+    )
+    with psycopg.connect(project_env.dsn()) as conn:
+        schema = conn.execute("select 1 from pg_namespace where nspname = 'raw_tiktok'")
+        assert schema.fetchone() is None
+
+
 def test_rate_limits_and_server_errors_are_survived(
     make_scenario, project_env, load: Loader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
