@@ -8,12 +8,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 
 import dlt
+import psycopg
+from psycopg import sql
 
 from beejan.errors import BeejanError, SourceError
 from beejan.roles import ensure_roles, grant_raw_reading, login_as
 from beejan.settings import PostgresConnection, Settings
 from extract_load.pipeline import LoadResult, run_source
-from extract_load.quarantine import Quarantine
+from extract_load.quarantine import QUARANTINE_DATASET, Quarantine
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +97,21 @@ def load_sources(
         results.append(result)
         if on_result:
             on_result(result)
+    refresh_statistics(admin, [f"raw_{name}" for name in names] + [QUARANTINE_DATASET])
     grant_raw_reading(admin)
     return results
+
+
+def refresh_statistics(connection: PostgresConnection, schemas: list[str]) -> None:
+    """ANALYZE the tables just loaded. Autovacuum gets there minutes later; until then the
+    planner sees the fresh rows as nearly empty tables, and dbt's joins through the staging
+    views picked nested loops that ran for many minutes instead of a second."""
+    with psycopg.connect(connection.dsn(), autocommit=True) as conn:
+        tables = conn.execute(
+            "select schemaname, tablename from pg_tables where schemaname = any(%s)", (schemas,)
+        ).fetchall()
+        for schema, table in tables:
+            conn.execute(sql.SQL("analyze {}").format(sql.Identifier(schema, table)))
 
 
 def _explain(error: BaseException) -> str:

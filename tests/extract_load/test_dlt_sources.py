@@ -43,6 +43,18 @@ def test_a_load_reconciles_with_the_ground_truth(sources, load: Loader, project_
     assert cut and all(payload and origin for _, origin, payload in cut)
 
 
+def test_a_load_leaves_fresh_planner_statistics(sources, load: Loader, project_env) -> None:
+    """dbt builds right after a load: the planner must know how big the new tables are."""
+    load()
+    with psycopg.connect(project_env.dsn()) as conn:
+        never_analyzed = conn.execute(
+            "select schemaname || '.' || relname from pg_stat_user_tables "
+            "where schemaname in ('raw_social', 'raw_sms', 'raw_call_center', 'raw_web_forms', "
+            "'raw_quarantine') and last_analyze is null"
+        ).fetchall()
+    assert never_analyzed == []
+
+
 def test_source_text_stays_as_sent(sources, load: Loader, project_env) -> None:
     """Dates the staging layer parses land as the text the source wrote, not re-typed."""
     load(["call_center", "web_forms"])
