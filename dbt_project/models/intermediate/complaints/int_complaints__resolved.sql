@@ -1,5 +1,6 @@
 -- Each complaint contact resolved to a CRM customer, by the strongest key its channel carries:
 -- account number, then phone number, then email, then X handle (all compared as salted hashes).
+-- Where several customers share the strongest key, the lowest customer id wins.
 with contacts as (
     select * from {{ ref('int_complaints__unioned') }}
     where noise_reason is null
@@ -9,41 +10,53 @@ customers as (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
-customer_keys as (
-    -- one customer per key value, so a value two customers share cannot duplicate contacts
+candidates as (
     select
-        'account_number' as key_type,
-        account_number_hash as key_value,
-        min(customer_id) as customer_id
-    from customers
-    group by account_number_hash
+        contacts.contact_key,
+        1 as strength,
+        'account_number' as resolved_by,
+        customers.customer_id
+    from contacts
+    inner join customers on contacts.account_number_hash = customers.account_number_hash
 
     union all
 
     select
-        'msisdn' as key_type,
-        msisdn_hash as key_value,
-        min(customer_id) as customer_id
-    from customers
-    group by msisdn_hash
+        contacts.contact_key,
+        2 as strength,
+        'msisdn' as resolved_by,
+        customers.customer_id
+    from contacts
+    inner join customers on contacts.msisdn_hash = customers.msisdn_hash
 
     union all
 
     select
-        'email' as key_type,
-        email_hash as key_value,
-        min(customer_id) as customer_id
-    from customers
-    group by email_hash
+        contacts.contact_key,
+        3 as strength,
+        'email' as resolved_by,
+        customers.customer_id
+    from contacts
+    inner join customers on contacts.email_hash = customers.email_hash
 
     union all
 
     select
-        'twitter_handle' as key_type,
-        twitter_handle_hash as key_value,
-        min(customer_id) as customer_id
-    from customers
-    group by twitter_handle_hash
+        contacts.contact_key,
+        4 as strength,
+        'twitter_handle' as resolved_by,
+        customers.customer_id
+    from contacts
+    inner join customers on contacts.twitter_handle_hash = customers.twitter_handle_hash
+),
+
+strongest as (
+    select distinct on (contact_key)
+        contact_key,
+        customer_id,
+        resolved_by
+    from candidates
+    order by contact_key, strength, customer_id
 ),
 
 resolved as (
@@ -55,36 +68,11 @@ resolved as (
         contacts.received_at,
         contacts.message_text,
         contacts.category_code,
-        coalesce(
-            by_account.customer_id,
-            by_msisdn.customer_id,
-            by_email.customer_id,
-            by_handle.customer_id
-        ) as customer_id,
-        case
-            when by_account.customer_id is not null then 'account_number'
-            when by_msisdn.customer_id is not null then 'msisdn'
-            when by_email.customer_id is not null then 'email'
-            when by_handle.customer_id is not null then 'twitter_handle'
-        end as resolved_by,
+        strongest.customer_id,
+        strongest.resolved_by,
         contacts.extracted_at
     from contacts
-    left join customer_keys as by_account
-        on
-            by_account.key_type = 'account_number'
-            and contacts.account_number_hash = by_account.key_value
-    left join customer_keys as by_msisdn
-        on
-            by_msisdn.key_type = 'msisdn'
-            and contacts.msisdn_hash = by_msisdn.key_value
-    left join customer_keys as by_email
-        on
-            by_email.key_type = 'email'
-            and contacts.email_hash = by_email.key_value
-    left join customer_keys as by_handle
-        on
-            by_handle.key_type = 'twitter_handle'
-            and contacts.twitter_handle_hash = by_handle.key_value
+    left join strongest on contacts.contact_key = strongest.contact_key
 )
 
 select * from resolved
