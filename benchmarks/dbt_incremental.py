@@ -38,9 +38,10 @@ def load_and_build(scenario: Scenario, target: PostgresConnection, root: Path) -
     with live(scenario) as running:
         overrides = {k.removeprefix("BEEJAN_").lower(): v for k, v in running.env.items()}
         settings = Settings(_env_file=None, data_dir=root / "state", dbt_target="ci", **overrides)
-        failed = [r.source for r in load_sources(ALL_SOURCES, settings, target) if not r.ok]
+        results = load_sources(ALL_SOURCES, settings, target)
+    failed = [f"{result.source}: {result.error}" for result in results if not result.ok]
     if failed:
-        raise SystemExit(f"loading failed: {', '.join(failed)}")
+        raise SystemExit(f"loading failed: {'; '.join(failed)}")
     run_dbt(["--quiet", "build", "--exclude", "fct_complaint_contacts+"], target, settings)
     return settings
 
