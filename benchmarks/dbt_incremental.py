@@ -36,8 +36,7 @@ def timed_run(target: PostgresConnection, settings: Settings, *flags: str) -> fl
 
 def load_and_build(scenario: Scenario, target: PostgresConnection, root: Path) -> Settings:
     with live(scenario) as running:
-        overrides = {k.removeprefix("BEEJAN_").lower(): v for k, v in running.env.items()}
-        settings = Settings(_env_file=None, data_dir=root / "state", dbt_target="ci", **overrides)
+        settings = running.settings(_env_file=None, data_dir=root / "state", dbt_target="ci")
         results = load_sources(ALL_SOURCES, settings, target)
     failed = [f"{result.source}: {result.error}" for result in results if not result.ok]
     if failed:

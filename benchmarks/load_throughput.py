@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 from scratch import scratch_databases
 
-from beejan.settings import PostgresConnection, Settings
+from beejan.settings import PostgresConnection
 from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig
@@ -86,8 +86,7 @@ def measure(
         f"{'peak RSS MiB':>13}"
     )
     with live(scenario) as running, psycopg.connect(target.dsn(), autocommit=True) as conn:
-        overrides = {k.removeprefix("BEEJAN_").lower(): v for k, v in running.env.items()}
-        settings = Settings(_env_file=None, data_dir=root / "state", **overrides)
+        settings = running.settings(_env_file=None, data_dir=root / "state")
         conn.execute("create schema bench_copy")
         for source in ALL_SOURCES:
             started = time.perf_counter()

@@ -62,10 +62,7 @@ def simulated_sources(first_days: int = 3) -> Iterator[Settings]:
         scenario = Scenario(folder, ScenarioConfig(), crm_connection(), settings.landing_path)
         scenario.advance(first_days, progress=_progress)
     with live(scenario, social_port=0, sms_port=0) as running:
-        overrides = {
-            name.removeprefix("BEEJAN_").lower(): value for name, value in running.env.items()
-        }
-        yield Settings(**overrides)
+        yield running.settings()
 
 
 @app.command()

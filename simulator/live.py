@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from beejan.settings import Settings
 from simulator.scenario import NO_FAULTS, Scenario
 from simulator.serving import ApiServer, Faults
 
@@ -21,6 +22,13 @@ class LiveScenario:
     def env(self) -> dict[str, str]:
         """BEEJAN_* variables pointing the pipeline at this scenario."""
         return self.scenario.settings_env(self.social_api, self.sms_api)
+
+    def settings(self, **fields: object) -> Settings:
+        """The pipeline's settings pointed at this scenario (``fields`` set the rest)."""
+        overrides = {
+            name.removeprefix("BEEJAN_").lower(): value for name, value in self.env.items()
+        }
+        return Settings(**overrides, **fields)
 
     def advance(self, days: int = 1) -> None:
         """Move the world on: new and changed data in every system, APIs included."""
