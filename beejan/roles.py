@@ -84,6 +84,4 @@ def login_as(
     secret = role_passwords(settings)[role]
     if secret is None:
         return None
-    return PostgresConnection(
-        connection.host, connection.port, role, secret.get_secret_value(), connection.database
-    )
+    return connection.as_login(role, secret.get_secret_value())

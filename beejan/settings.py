@@ -40,6 +40,10 @@ class PostgresConnection:
     def for_database(self, database: str) -> PostgresConnection:
         return replace(self, database=database)
 
+    def as_login(self, user: str, password: str) -> PostgresConnection:
+        """The same server and database, logged in as another role."""
+        return replace(self, user=user, password=password)
+
     def describe(self) -> str:
         """Where it is, without the password: safe for logs and error messages."""
         return f"{self.user}@{self.host}:{self.port}/{self.database}"

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from beejan.errors import WarehouseError
-from beejan.settings import PostgresConnection, Settings
+from beejan.settings import Settings
 from beejan.warehouse import SERVER_SYSTEM_USER, EmbeddedWarehouse, warehouse_connection
 
 
@@ -66,9 +66,7 @@ def test_every_login_needs_the_password(server: EmbeddedWarehouse) -> None:
     with psycopg.connect(connection.dsn()) as conn:
         methods = {row[0] for row in conn.execute("select auth_method from pg_hba_file_rules")}
     assert methods == {"scram-sha-256"}
-    wrong = PostgresConnection(
-        connection.host, connection.port, connection.user, "wrong", connection.database
-    )
+    wrong = connection.as_login(connection.user, "wrong")
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(wrong.dsn())
 

@@ -147,15 +147,11 @@ def test_loader_owns_raw_transformer_owns_the_models_and_cannot_write_raw(
             ).fetchall()
         )
     assert owners == {"raw": ["loader"], "models": ["transformer"]}
-    transformer = as_role("transformer", TRANSFORMER, project_env)
+    transformer = project_env.as_login("transformer", TRANSFORMER)
     with psycopg.connect(transformer.dsn(), autocommit=True) as conn:
         assert conn.execute("select count(*) from raw_sms.messages").fetchone()[0] > 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("delete from raw_sms.messages")
-
-
-def as_role(role: str, password: str, warehouse: PostgresConnection) -> PostgresConnection:
-    return PostgresConnection(warehouse.host, warehouse.port, role, password, warehouse.database)
 
 
 @pytest.mark.slow
@@ -165,7 +161,7 @@ def test_reporter_reads_marts_and_is_denied_raw_and_staging(
     monkeypatch.setenv("BEEJAN_REPORTER_PASSWORD", "reporter-test-password")
     assert "reporter" in ensure_roles(project_env, Settings(_env_file=None))
     build(project_env)
-    reporter = as_role("reporter", "reporter-test-password", project_env)
+    reporter = project_env.as_login("reporter", "reporter-test-password")
     with psycopg.connect(reporter.dsn(), autocommit=True) as conn:
         assert (
             conn.execute("select count(*) from ci_marts.fct_complaint_contacts").fetchone()[0] > 0
