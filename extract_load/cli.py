@@ -23,6 +23,16 @@ def report(result: LoadResult) -> None:
         typer.echo(f"{'':<12} quarantined {count}: {reason}")
 
 
+def chosen_sources(sources: list[str] | None) -> list[str]:
+    """The sources named on the command line (all when none), refusing unknown names."""
+    unknown = sorted(set(sources or []) - set(ALL_SOURCES))
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown source(s) {', '.join(unknown)}; choose from {ALL_SOURCES}"
+        )
+    return sources or list(ALL_SOURCES)
+
+
 def load(
     sources: Annotated[
         list[str] | None,
@@ -42,12 +52,7 @@ def load(
     ] = None,
 ) -> None:
     """Load sources raw into the warehouse: incremental, idempotent, nothing lost."""
-    names = sources or list(ALL_SOURCES)
-    unknown = sorted(set(names) - set(ALL_SOURCES))
-    if unknown:
-        raise typer.BadParameter(
-            f"unknown source(s) {', '.join(unknown)}; choose from {ALL_SOURCES}"
-        )
+    names = chosen_sources(sources)
     results = load_sources(
         names,
         get_settings(),

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from beejan.settings import get_settings
+from extract_load.cli import chosen_sources
 from extract_load.runner import ALL_SOURCES
 
 app = typer.Typer(
@@ -34,10 +35,7 @@ def run_once(
     """Run the flow once, now (retries, alert and audit row included)."""
     from flows.pipeline import warehouse_pipeline
 
-    unknown = sorted(set(sources or []) - set(ALL_SOURCES))
-    if unknown:
-        raise typer.BadParameter(f"unknown sources: {', '.join(unknown)}")
-    warehouse_pipeline(sources or ALL_SOURCES)
+    warehouse_pipeline(chosen_sources(sources))
     typer.echo("flow run completed")
 
 
