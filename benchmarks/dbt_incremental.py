@@ -19,8 +19,9 @@ from pathlib import Path
 import psycopg
 from scratch import scratch_databases
 
-from beejan.dbt import run_dbt
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
+from beejan.dbt_runner import run_dbt
 from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig

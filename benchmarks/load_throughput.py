@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 from scratch import scratch_databases
 
-from beejan.settings import PostgresConnection
+from beejan.core.connections import PostgresConnection
 from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-from beejan.settings import PostgresConnection, Settings
-from beejan.warehouse import warehouse_connection
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
+from beejan.core.warehouse import warehouse_connection
 
 
 @contextmanager

@@ -36,7 +36,7 @@ def main() -> None:
     root = args.keep or Path(tempfile.mkdtemp(prefix="beejan-sim-"))
     crm = None
     if args.crm:
-        from beejan.warehouse import crm_connection
+        from beejan.core.warehouse import crm_connection
 
         crm = crm_connection()
     scenario = Scenario(

@@ -18,9 +18,10 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from beejan.errors import SourceError
-from beejan.settings import PROJECT_DIR, PostgresConnection, Settings
-from beejan.warehouse import crm_connection
+from beejan.core.connections import PostgresConnection
+from beejan.core.errors import SourceError
+from beejan.core.settings import PROJECT_DIR, Settings
+from beejan.core.warehouse import crm_connection
 from extract_load.pipeline import LoadResult
 
 log = logging.getLogger(__name__)

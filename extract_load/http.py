@@ -8,7 +8,7 @@ from typing import Any
 
 from dlt.sources.helpers.requests import Client, Response
 
-from beejan.errors import SourceError
+from beejan.core.errors import SourceError
 
 MAX_ATTEMPTS = 6
 BACKOFF_FACTOR = 0.5

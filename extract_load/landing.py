@@ -12,7 +12,7 @@ from pathlib import Path
 import dlt
 from dlt.sources.filesystem import FileItemDict, filesystem
 
-from beejan.errors import SourceError
+from beejan.core.errors import SourceError
 
 DATE_IN_PATH = re.compile(r"(\d{4})[/-]?(\d{2})[/-]?(\d{2})")
 

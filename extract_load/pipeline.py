@@ -1,6 +1,6 @@
 """Run one source's dlt pipeline into its raw schema, then its quarantine rows, and report.
 
-Every pipeline writes to the warehouse resolved by beejan.settings; its local working state
+Every pipeline writes to the warehouse resolved by beejan.core.settings; its local working state
 lives under `<data_dir>/dlt` (dlt also keeps the incremental state in the destination, so a
 fresh machine resumes where the warehouse says it stopped).
 """
@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 import dlt
 
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
 from extract_load.quarantine import QUARANTINE_DATASET, QUARANTINE_TABLE, Quarantine
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,10 @@ import dlt
 import psycopg
 from psycopg import sql
 
-from beejan.errors import BeejanError, SourceError
-from beejan.roles import ensure_roles, grant_raw_reading, login_as
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.errors import BeejanError, SourceError
+from beejan.core.roles import ensure_roles, grant_raw_reading, login_as
+from beejan.core.settings import Settings
 from extract_load.pipeline import LoadResult, run_source
 from extract_load.quarantine import QUARANTINE_DATASET, Quarantine
 

@@ -8,7 +8,7 @@ from prefect.client.schemas.objects import FlowRun, State
 from prefect.flows import Flow
 from prefect.logging.loggers import flow_run_logger
 
-from beejan.settings import get_settings
+from beejan.core.settings import get_settings
 
 
 def alert_on_failure(flow: Flow, run: FlowRun, state: State) -> None:

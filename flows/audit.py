@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 from psycopg.types.json import Jsonb
 
-from beejan.settings import PostgresConnection
+from beejan.core.connections import PostgresConnection
 
 DDL = """
 create schema if not exists audit;

@@ -16,11 +16,12 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
 
-from beejan.dbt import run_dbt
-from beejan.errors import SourceError
-from beejan.roles import ensure_roles
-from beejan.settings import PostgresConnection, Settings, get_settings
-from beejan.warehouse import warehouse_connection
+from beejan.core.connections import PostgresConnection
+from beejan.core.errors import SourceError
+from beejan.core.roles import ensure_roles
+from beejan.core.settings import Settings, get_settings
+from beejan.core.warehouse import warehouse_connection
+from beejan.dbt_runner import run_dbt
 from extract_load.pipeline import LoadResult
 from extract_load.runner import ALL_SOURCES, load_sources
 from flows import audit

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import psycopg
 from psycopg import sql
 
-from beejan.settings import PostgresConnection
+from beejan.core.connections import PostgresConnection
 from simulator.world import PLANS, REGIONS, Complaint, Incident, World
 
 SCHEMA = """

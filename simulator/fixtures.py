@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from beejan.settings import PostgresConnection
+from beejan.core.connections import PostgresConnection
 from simulator.live import LiveScenario, live
 from simulator.scenario import Scenario, ScenarioConfig
 from simulator.serving import Faults

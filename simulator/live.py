@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from beejan.settings import Settings
+from beejan.core.settings import Settings
 from simulator.scenario import NO_FAULTS, Scenario
 from simulator.serving import ApiServer, Faults
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from beejan.settings import PostgresConnection
+from beejan.core.connections import PostgresConnection
 from simulator import call_center, crm, sms, social
 from simulator.call_center import CallCenterDay
 from simulator.serving import ApiServer, FaultDice, Faults

@@ -14,8 +14,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from beejan.settings import PostgresConnection, Settings, get_settings
-from beejan.warehouse import EmbeddedWarehouse, warehouse_connection
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings, get_settings
+from beejan.core.warehouse import EmbeddedWarehouse, warehouse_connection
 
 pytest_plugins = ["simulator.fixtures"]
 

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from beejan.dbt import DBT_PROJECT_DIR, dbt_environment
-from beejan.settings import PROJECT_DIR, PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import PROJECT_DIR, Settings
+from beejan.dbt_runner import DBT_PROJECT_DIR, dbt_environment
 
 TOOLS = Path(sys.executable).parent
 

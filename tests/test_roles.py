@@ -6,8 +6,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from beejan.roles import grant_raw_reading
-from beejan.settings import PostgresConnection
+from beejan.core.connections import PostgresConnection
+from beejan.core.roles import grant_raw_reading
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from beejan.settings import PostgresConnection, Settings
-from beejan.warehouse import warehouse_connection
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
+from beejan.core.warehouse import warehouse_connection
 
 
 @pytest.fixture

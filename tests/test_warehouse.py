@@ -12,9 +12,9 @@ import psutil
 import psycopg
 import pytest
 
-from beejan.errors import WarehouseError
-from beejan.settings import Settings
-from beejan.warehouse import SERVER_SYSTEM_USER, EmbeddedWarehouse, warehouse_connection
+from beejan.core.errors import WarehouseError
+from beejan.core.settings import Settings
+from beejan.core.warehouse import SERVER_SYSTEM_USER, EmbeddedWarehouse, warehouse_connection
 
 
 def postgres_processes_using(pgdata: Path) -> list[psutil.Process]:
@@ -123,7 +123,7 @@ def test_unreachable_external_warehouse_gives_a_clear_error() -> None:
 def test_runs_as_a_normal_user_too(tmp_path: Path) -> None:
     """As root, the server runs as a system user; here the whole warehouse is run by a normal
     user (a forked child that dropped root), which must work the same way."""
-    from beejan.warehouse import _allow_traversal_of_parents, _server_system_user
+    from beejan.core.warehouse import _allow_traversal_of_parents, _server_system_user
 
     _server_system_user()  # make sure the unprivileged account exists
     user = pwd.getpwnam(SERVER_SYSTEM_USER)

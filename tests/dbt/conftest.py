@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from beejan.roles import ensure_roles
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
+from beejan.core.settings import Settings
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
 from tests.dbt.steps import LOADER, TRANSFORMER, load_all

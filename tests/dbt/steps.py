@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from beejan.dbt import run_dbt
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
+from beejan.dbt_runner import run_dbt
 from extract_load.runner import ALL_SOURCES, load_sources
 
 CONTACTS = "ci_marts.fct_complaint_contacts"

@@ -9,9 +9,10 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from beejan.dbt import run_dbt
-from beejan.roles import ensure_roles
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
+from beejan.core.settings import Settings
+from beejan.dbt_runner import run_dbt
 from simulator.live import LiveScenario
 from tests.dbt.steps import CONTACTS, TRANSFORMER, build, load_all
 

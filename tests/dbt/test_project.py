@@ -10,8 +10,9 @@ from collections import defaultdict
 import psycopg
 import pytest
 
-from beejan.dbt import DBT_PROJECT_DIR, DbtError, run_dbt
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
+from beejan.dbt_runner import DBT_PROJECT_DIR, DbtError, run_dbt
 from simulator.live import LiveScenario
 from tests.dbt.steps import build
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
 from extract_load.pipeline import LoadResult
 from extract_load.runner import DLT_SOURCES, load_sources
 from simulator.fixtures import ScenarioFactory

@@ -6,8 +6,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from beejan.errors import SourceError
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.errors import SourceError
+from beejan.core.settings import Settings
 from extract_load.crm import TABLES, load_crm
 from simulator.live import LiveScenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from beejan.settings import PostgresConnection
+from beejan.core.connections import PostgresConnection
 from extract_load.runner import DLT_SOURCES
 from simulator.live import LiveScenario
 from simulator.serving import Faults

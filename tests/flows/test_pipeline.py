@@ -15,7 +15,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.testing.utilities import prefect_test_harness
 
-from beejan.settings import Settings, get_settings
+from beejan.core.settings import Settings, get_settings
 from extract_load.runner import ALL_SOURCES
 from flows.pipeline import scheduled_deployment, warehouse_pipeline
 from simulator.fixtures import ScenarioFactory

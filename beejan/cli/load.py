@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from beejan.errors import SourceError
-from beejan.settings import get_settings
-from beejan.warehouse import warehouse_connection
+from beejan.core.errors import SourceError
+from beejan.core.settings import get_settings
+from beejan.core.warehouse import warehouse_connection
 from extract_load.pipeline import LoadResult
 from extract_load.runner import ALL_SOURCES, load_sources
 

@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from beejan.settings import Settings, get_settings
-from beejan.warehouse import crm_connection
+from beejan.core.settings import Settings, get_settings
+from beejan.core.warehouse import crm_connection
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig
 from simulator.serving import Faults

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from beejan.settings import get_settings
-from extract_load.cli import chosen_sources
+from beejan.cli.load import chosen_sources
+from beejan.core.settings import get_settings
 from extract_load.runner import ALL_SOURCES
 
 app = typer.Typer(

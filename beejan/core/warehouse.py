@@ -29,8 +29,9 @@ from types import ModuleType
 import psycopg
 from psycopg import sql
 
-from beejan.errors import WarehouseError
-from beejan.settings import PostgresConnection, Settings, get_settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.errors import WarehouseError
+from beejan.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

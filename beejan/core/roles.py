@@ -14,7 +14,8 @@ import psycopg
 from psycopg import sql
 from pydantic import SecretStr
 
-from beejan.settings import PostgresConnection, Settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
 
 ROLES = ("loader", "transformer", "reporter")
 RAW_SCHEMAS = r"raw\_%"  # every schema a loader writes, the quarantine included

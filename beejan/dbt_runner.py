@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from beejan.errors import BeejanError
-from beejan.roles import ensure_roles, login_as
-from beejan.settings import PROJECT_DIR, PostgresConnection, Settings, get_settings
+from beejan.core.connections import PostgresConnection
+from beejan.core.errors import BeejanError
+from beejan.core.roles import ensure_roles, login_as
+from beejan.core.settings import PROJECT_DIR, Settings, get_settings
 
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 DBT_PROFILES_DIR = PROJECT_DIR

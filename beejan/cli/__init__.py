@@ -1,0 +1,104 @@
+"""`beejan`: one command line for every stage of the warehouse, and the composition root of
+the project: it wires the core, the loaders, dbt and the flows together, and nothing imports it.
+
+Each verb works alone (start the warehouse, simulate, load, build) and `beejan run` chains them.
+Errors a user can act on print as one line and exit 1; `--verbose` shows the logs behind them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextlib import nullcontext
+from typing import Annotated
+
+import typer
+
+from beejan.cli import flow, transform
+from beejan.cli import warehouse as warehouse_cli
+from beejan.cli.load import load, report
+from beejan.core import warehouse
+from beejan.core.errors import BeejanError, SourceError
+from beejan.core.roles import ensure_roles
+from beejan.core.settings import get_settings
+from beejan.dbt_runner import run_dbt
+from extract_load.crm import install_plugins
+from extract_load.runner import ALL_SOURCES, load_sources
+
+app = typer.Typer(
+    help="Beejan complaint warehouse: sources -> raw -> dbt marts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(warehouse_cli.app, name="warehouse")
+app.add_typer(flow.app, name="flow")
+app.command()(load)
+app.command()(transform.build)
+app.command()(transform.docs)
+app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+    transform.dbt
+)
+try:  # the simulator is a development tool (dev dependency group), not in the runtime wheel
+    from beejan.cli.simulate import app as simulate_app
+except ModuleNotFoundError:
+    pass
+else:
+    app.add_typer(simulate_app, name="simulate")
+
+
+@app.callback()
+def _configure(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    if not verbose:  # one line per HTTP request (Prefect's API calls) drowns what matters
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.command()
+def setup() -> None:
+    """Install what the pipeline runs besides Python: Meltano's plugins (idempotent)."""
+    install_plugins()
+    typer.echo("Meltano plugins installed")
+
+
+@app.command()
+def run(
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            help="Play the sources with the simulator: a 3-day scenario on first use, "
+            "one more day on every later run."
+        ),
+    ] = False,
+) -> None:
+    """Run the whole pipeline end to end: warehouse, load every source, dbt build."""
+    connection = warehouse.warehouse_connection()
+    typer.echo(f"warehouse ready at {connection.describe()}")
+    ensure_roles(connection, get_settings())
+    if simulate:
+        from beejan.cli.simulate import simulated_sources
+
+        sources = simulated_sources()
+    else:
+        sources = nullcontext(get_settings())
+    with sources as settings:
+        results = load_sources(ALL_SOURCES, settings, connection, on_result=report)
+    run_dbt(["build"], connection, settings)
+    failed = [result.source for result in results if not result.ok]
+    if failed:
+        raise SourceError(f"pipeline finished, but these sources failed: {', '.join(failed)}")
+    typer.echo("pipeline finished")
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line on stderr and exit code 1."""
+    try:
+        app()
+    except BeejanError as error:
+        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
+        sys.exit(1)
