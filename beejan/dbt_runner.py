@@ -1,18 +1,29 @@
-"""Run dbt against the resolved warehouse, in-process, with the profile in ``profiles.yml``."""
+"""Run dbt against the warehouse, in-process, logged in as the transformer role.
+
+`profiles.yml` (top level) is the one definition of the dbt profile; its values come from
+`env_var()` so that people can run dbt by hand (`eval "$(beejan warehouse env)"`). The runner
+does not rewrite this process's environment: it renders the profile with the resolved values
+into a private temporary folder (mode 0700, removed after the run) and points dbt at it.
+"""
 
 from __future__ import annotations
 
-import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
-from beejan.core.roles import ensure_roles, login_as
+from beejan.core.roles import login_as
 from beejan.core.settings import PROJECT_DIR, Settings, get_settings
 
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
-DBT_PROFILES_DIR = PROJECT_DIR
+PROFILES_TEMPLATE = PROJECT_DIR / "profiles.yml"
 
 
 class DbtError(BeejanError):
@@ -21,53 +32,84 @@ class DbtError(BeejanError):
 
 def dbt_environment(connection: PostgresConnection, settings: Settings) -> dict[str, str]:
     """The variables ``profiles.yml`` reads with ``env_var()``."""
-    salt = {"BEEJAN_PII_SALT": settings.pii_salt.get_secret_value()} if settings.pii_salt else {}
-    return salt | {
+    return {
         "BEEJAN_PG_HOST": connection.host,
         "BEEJAN_PG_PORT": str(connection.port),
         "BEEJAN_PG_USER": connection.user,
         "BEEJAN_PG_PASSWORD": connection.password,
         "BEEJAN_PG_DATABASE": connection.database,
-        "DBT_TARGET": settings.dbt_target,
+        "DBT_TARGET": settings.environment,
     }
 
 
+def render_profiles(variables: dict[str, str]) -> dict[str, Any]:
+    """profiles.yml with every `env_var()` resolved from `variables` (not the environment)."""
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in variables:
+            return variables[name]
+        if default is None:
+            raise DbtError(f"profiles.yml needs {name}, which the runner does not provide")
+        return default
+
+    jinja = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    jinja.globals["env_var"] = env_var
+    jinja.filters["as_number"] = lambda value: value
+
+    def render(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: render(value) for key, value in node.items()}
+        if isinstance(node, str) and "{{" in node:
+            text = jinja.from_string(node).render()
+            return int(text) if "as_number" in node else text
+        return node
+
+    return render(yaml.safe_load(PROFILES_TEMPLATE.read_text()))
+
+
+def marts_schema(settings: Settings) -> str:
+    """Where the marts of the settings' environment are (generate_schema_name's rule: the plain
+    layer name in prod, `<target schema>_marts` elsewhere)."""
+    if settings.environment == "prod":
+        return "marts"
+    profile = yaml.safe_load(PROFILES_TEMPLATE.read_text())["beejan_warehouse"]
+    return f"{profile['outputs'][settings.environment]['schema']}_marts"
+
+
 @contextmanager
-def environment(variables: dict[str, str]) -> Iterator[None]:
-    """Set variables for the duration of an in-process tool run, then restore the old values."""
-    previous = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+def private_profiles_dir(connection: PostgresConnection, settings: Settings) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="beejan-dbt-") as folder:  # mode 0700
+        profiles = Path(folder) / "profiles.yml"
+        profiles.touch(mode=0o600)
+        profiles.write_text(yaml.safe_dump(render_profiles(dbt_environment(connection, settings))))
+        yield Path(folder)
 
 
-def run_dbt(args: Sequence[str], connection: PostgresConnection, settings: Settings | None = None):
-    """Invoke dbt (e.g. ``["build"]``) and raise ``DbtError`` unless it succeeds.
-
-    ``connection`` may administer the warehouse; with BEEJAN_TRANSFORMER_PASSWORD set, dbt logs
-    in as the transformer role instead, so everything it builds belongs to that role."""
+def run_dbt(
+    args: Sequence[str], connection: PostgresConnection, settings: Settings | None = None
+) -> Any:
+    """Invoke dbt (e.g. ``["build"]``) as the transformer role and raise ``DbtError`` unless
+    it succeeds. ``connection`` is the warehouse database (any login; the roles must exist)."""
     from dbt.cli.main import dbtRunner
 
     settings = settings or get_settings()
-    if transformer := login_as("transformer", connection, settings):
-        ensure_roles(connection, settings)
-        connection = transformer
-    full_args = [
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROFILES_DIR),
-    ]
-    with environment(dbt_environment(connection, settings)):
-        result = dbtRunner().invoke(full_args)
+    transformer = login_as("transformer", connection, settings)
+    with private_profiles_dir(transformer, settings) as profiles_dir:
+        result = dbtRunner().invoke(
+            [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles_dir)]
+        )
     if not result.success:
-        reason = result.exception or "a model or test failed (see the dbt output above)"
-        raise DbtError(f"dbt {' '.join(args)} failed: {reason}")
+        raise DbtError(f"dbt {' '.join(args)} failed: {failure_reason(result)}")
     return result
+
+
+def failure_reason(result: Any) -> str:
+    """The nodes that failed, by name, or the invocation's own error."""
+    if result.exception is not None:
+        return str(result.exception).strip().splitlines()[0]
+    failed = [
+        node.node.name
+        for node in getattr(result.result, "results", None) or []
+        if str(node.status) in ("error", "fail")
+    ]
+    return f"{', '.join(failed)} failed (see the dbt output above)" if failed else "see above"

@@ -37,7 +37,7 @@ def timed_run(target: PostgresConnection, settings: Settings, *flags: str) -> fl
 
 def load_and_build(scenario: Scenario, target: PostgresConnection, root: Path) -> Settings:
     with live(scenario) as running:
-        settings = running.settings(_env_file=None, data_dir=root / "state", dbt_target="ci")
+        settings = running.settings(_env_file=None, data_dir=root / "state", environment="ci")
         results = load_sources(ALL_SOURCES, settings, target)
     failed = [f"{result.source}: {result.error}" for result in results if not result.ok]
     if failed:

@@ -1,17 +1,31 @@
 """The CRM, landed raw by Meltano (tap-postgres -> target-postgres, declared in meltano.yml).
 
-Python only runs it: it maps beejan settings to the plugins' environment variables, keeps
-Meltano's state (the `updated_at` bookmarks) under `<data_dir>/meltano`, streams Meltano's output
-to the log, and turns a failure into one clear line.
+Python only runs it: it maps beejan settings to the plugins' environment variables and streams
+Meltano's output to the log (debug level: `beejan -v` shows it), and turns a failure into one
+clear line. The warehouse side logs in as the loader role.
+
+Meltano's run state lives under `<data_dir>/meltano` (mode 0700): its bookmarks (`meltano.db`)
+and its system folder, where it writes each plugin's configuration, password included, for the
+length of a run. The plugins' installations are shared by every data directory of the checkout
+(`.meltano/` in the project, linked in). Meltano is started with umask 077, so those files are
+the owner's only.
+
+One CRM load at a time per data directory: a lock file is held for the run, and while it is
+held no other load of ours can be running, so a job that Meltano still believes "running" (its
+process was killed) is stale by construction: `--force` starts over it instead of failing for
+the next five minutes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,18 +43,35 @@ log = logging.getLogger(__name__)
 RAW_SCHEMA = "raw_crm"
 TABLES = ("customers", "plans", "regions", "tickets", "network_incidents")
 MELTANO = str(Path(sys.executable).parent / "meltano")
+SHARED_INSTALLS = PROJECT_DIR / ".meltano"
+PLUGIN_KINDS = ("extractors", "loaders")
+
+
+def meltano_home(settings: Settings) -> Path:
+    """`<data_dir>/meltano`: the state database and a private Meltano system folder."""
+    home = settings.data_dir / "meltano"
+    system = home / "system"
+    system.mkdir(mode=0o700, parents=True, exist_ok=True)
+    home.chmod(0o700)
+    system.chmod(0o700)
+    for kind in PLUGIN_KINDS:  # the plugins' virtual environments, installed once per checkout
+        (SHARED_INSTALLS / kind).mkdir(parents=True, exist_ok=True)
+        link = system / kind
+        if not link.is_symlink():
+            link.symlink_to(SHARED_INSTALLS / kind, target_is_directory=True)
+    return home
 
 
 def meltano_environment(
     crm: PostgresConnection, warehouse: PostgresConnection, settings: Settings
 ) -> dict[str, str]:
     """The plugins' settings, from the one configuration (Meltano reads them from these names)."""
-    state_dir = settings.data_dir / "meltano"
-    state_dir.mkdir(parents=True, exist_ok=True)
+    home = meltano_home(settings)
     variables = {
         "MELTANO_PROJECT_ROOT": str(PROJECT_DIR),
-        "MELTANO_ENVIRONMENT": settings.dbt_target,
-        "MELTANO_DATABASE_URI": f"sqlite:///{state_dir / 'meltano.db'}",
+        "MELTANO_SYS_DIR_ROOT": str(home / "system"),
+        "MELTANO_ENVIRONMENT": settings.environment,
+        "MELTANO_DATABASE_URI": f"sqlite:///{home / 'meltano.db'}",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         # target-postgres lands timestamptz as `timestamp without time zone`, converting in its
         # session's time zone: libpq's PGTZ pins both plugins' sessions to UTC, so the raw
@@ -65,8 +96,8 @@ def install_plugins() -> None:
 
 def plugins_installed() -> bool:
     return all(
-        (PROJECT_DIR / ".meltano" / kind / name / "venv").is_dir()
-        for kind, name in (("extractors", "tap-postgres"), ("loaders", "target-postgres"))
+        (SHARED_INSTALLS / kind / name / "venv").is_dir()
+        for kind, name in zip(PLUGIN_KINDS, ("tap-postgres", "target-postgres"), strict=True)
     )
 
 
@@ -80,11 +111,23 @@ def load_crm(
     if not plugins_installed():
         install_plugins()
     started = datetime.now(UTC)
-    command = ["run", "tap-postgres", "target-postgres"] + (
-        ["--full-refresh"] if full_refresh else []
-    )
-    _meltano(command, meltano_environment(crm, warehouse, settings), "the CRM load failed")
+    command = ["run", "--force", "tap-postgres", "target-postgres"]
+    command += ["--full-refresh"] if full_refresh else []
+    with _one_crm_load_at_a_time(settings):
+        _meltano(command, meltano_environment(crm, warehouse, settings), "the CRM load failed")
     return LoadResult("crm", rows=_rows_batched_since(warehouse, started))
+
+
+@contextmanager
+def _one_crm_load_at_a_time(settings: Settings) -> Iterator[None]:
+    lock_path = meltano_home(settings) / "crm.lock"
+    with lock_path.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("another CRM load of %s is running: waiting for it", settings.data_dir)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _check_reachable(crm: PostgresConnection) -> None:
@@ -98,7 +141,7 @@ def _check_reachable(crm: PostgresConnection) -> None:
 
 def _meltano(args: list[str], variables: dict[str, str], failure: str) -> None:
     env = {**os.environ, **variables}
-    tail: deque[str] = deque(maxlen=40)
+    tail: deque[str] = deque(maxlen=60)
     with subprocess.Popen(
         [MELTANO, *args],
         cwd=PROJECT_DIR,
@@ -107,14 +150,22 @@ def _meltano(args: list[str], variables: dict[str, str], failure: str) -> None:
         stderr=subprocess.STDOUT,
         text=True,
         stdin=subprocess.DEVNULL,
+        umask=0o077,  # the plugins' config files hold passwords
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
             tail.append(line.rstrip())
-            log.info("meltano: %s", line.rstrip())
+            log.debug("meltano: %s", line.rstrip())
     if process.returncode != 0:
-        errors = [line for line in tail if "error" in line.lower()]
-        raise SourceError(f"{failure}: {(errors or list(tail) or ['no output'])[-1].strip()}")
+        raise SourceError(f"{failure}: {_telling_line(tail)}")
+
+
+def _telling_line(lines: deque[str]) -> str:
+    """The line that says why: a plugin's own error beats Meltano's "Block run completed"."""
+    generic = ("block run completed", "run completed", "exception")
+    candidates = [line for line in lines if "error" in line.lower()]
+    specific = [line for line in candidates if not any(g in line.lower() for g in generic)]
+    return ((specific or candidates or list(lines) or ["no output"])[-1]).strip()[:500]
 
 
 def _rows_batched_since(warehouse: PostgresConnection, started: datetime) -> dict[str, int]:

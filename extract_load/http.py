@@ -1,12 +1,17 @@
-"""HTTP sessions for the API sources: dlt's retrying client (429 and 5xx retried with
-exponential backoff, bounded attempts, `Retry-After` honoured), taught X's rate-limit header."""
+"""HTTP for the API sources: dlt's retrying client (429 and 5xx retried with exponential
+backoff, bounded attempts, `Retry-After` honoured), taught X's rate-limit header, and one way to
+walk an API's pages that says which page a record came from."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from dlt.sources.helpers.requests import Client, Response
+from dlt.sources.helpers.rest_client import RESTClient
+from requests import JSONDecodeError, RequestException
 
 from beejan.core.errors import SourceError
 
@@ -20,7 +25,9 @@ def _retry_after_from_rate_limit_reset(response: Response, *args: Any, **kwargs:
     so the retry waits exactly until the window resets."""
     reset = response.headers.get("x-rate-limit-reset")
     if response.status_code == 429 and reset and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = str(max(1, int(reset) - int(time.time())))
+        # when it is not epoch seconds, the client's own backoff applies
+        with contextlib.suppress(ValueError):
+            response.headers["Retry-After"] = str(max(1, int(reset) - int(time.time())))
     return response
 
 
@@ -34,6 +41,33 @@ def retrying_session(timeout_s: float = 30.0):
         session_attrs={"hooks": {"response": [_retry_after_from_rate_limit_reset]}},
     )
     return client.session
+
+
+def api_pages(
+    client: RESTClient, system: str, path: str, params: dict[str, Any], data_selector: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(URL of the page, its JSON body) for every page, following the client's paginator.
+    A page that is not a JSON object stops the load with a clear error: its records, and every
+    page after it, would otherwise be skipped for good once the cursor moved on."""
+    url = f"{client.base_url.rstrip('/')}{path}"
+    try:
+        for page in client.paginate(path, params=params, data_selector=data_selector):
+            url = page.response.url
+            body = page.response.json()
+            if not isinstance(body, dict):
+                raise ValueError(f"the body is a JSON {type(body).__name__}, not an object")
+            yield url, body
+            url = page.request.url  # the next page's, should it fail
+    except JSONDecodeError as error:  # a RequestException too, but the page came: say so
+        raise _unreadable_page(system, url, error) from error
+    except RequestException as error:
+        raise source_error(system, client.base_url, error) from error
+    except ValueError as error:  # not UTF-8, or not the contract's shape
+        raise _unreadable_page(system, url, error) from error
+
+
+def _unreadable_page(system: str, url: str, error: Exception) -> SourceError:
+    return SourceError(f"{system} sent a page that cannot be read ({url}): {error}")
 
 
 def source_error(system: str, base_url: str, error: Exception) -> SourceError:

@@ -1,24 +1,34 @@
-"""Run one source's dlt pipeline into its raw schema, then its quarantine rows, and report.
+"""Run one source's dlt pipeline into its raw schema, and say what it wrote.
 
 Every pipeline writes to the warehouse resolved by beejan.core.settings; its local working state
-lives under `<data_dir>/dlt` (dlt also keeps the incremental state in the destination, so a
-fresh machine resumes where the warehouse says it stopped).
+lives under `<data_dir>/dlt` (dlt also keeps the state in the destination, so a fresh machine
+resumes where the warehouse says it stopped).
+
+A load that was interrupted (killed, or the warehouse went away) leaves its package behind; the
+next run finishes it first and reports it apart, then extracts what is new. The cursor and the
+quarantined records travel in the same package as the rows, so nothing is lost either way.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dlt
+import psycopg
+from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import Settings
-from extract_load.quarantine import QUARANTINE_DATASET, QUARANTINE_TABLE, Quarantine
+from extract_load.files import LANDED_FILES_TABLE, KnownFile, known_files
+from extract_load.quarantine import QUARANTINE_TABLE
 
 log = logging.getLogger(__name__)
+
+BOOKKEEPING_TABLES = (QUARANTINE_TABLE, LANDED_FILES_TABLE)
 
 
 @dataclass
@@ -26,6 +36,7 @@ class LoadResult:
     source: str
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows loaded this run
     quarantined: Counter[str] = field(default_factory=Counter)  # reason -> records
+    resumed: list[str] = field(default_factory=list)  # interrupted loads this run finished
     load_id: str | None = None
     error: str | None = None
 
@@ -38,54 +49,87 @@ class LoadResult:
         return ", ".join(f"{table} {n}" for table, n in sorted(self.rows.items())) or "no rows"
 
 
-def destination(connection: PostgresConnection) -> dlt.destinations.postgres:
-    return dlt.destinations.postgres(credentials=connection.dsn())
-
-
-def pipeline_for(name: str, dataset: str, connection: PostgresConnection, settings: Settings):
+def dlt_pipeline(name: str, connection: PostgresConnection, settings: Settings) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=f"beejan_{name}",
-        destination=destination(connection),
-        dataset_name=dataset,
-        pipelines_dir=str(settings.data_dir / "dlt"),
+        destination=dlt.destinations.postgres(credentials=connection.dsn()),
+        dataset_name=f"raw_{name}",
+        pipelines_dir=str(settings.data_dir / "dlt" / settings.environment),
         # dlt's own progress lines are detailed; show them with `beejan -v`
         progress="log" if log.isEnabledFor(logging.DEBUG) else None,
     )
 
 
-def run_source(
+def run_dlt_source(
     name: str,
-    source: dlt.sources.DltSource,
-    quarantine: Quarantine,
+    build: Callable[[dict[str, KnownFile]], dlt.sources.DltSource],
     connection: PostgresConnection,
     settings: Settings,
+    *,
     full_refresh: bool = False,
 ) -> LoadResult:
-    """Load `source` into `raw_<name>`; with `full_refresh`, drop its tables and state first."""
-    pipeline = pipeline_for(name, f"raw_{name}", connection, settings)
+    """Load the source that `build(known_files)` makes into `raw_<name>`. A full refresh empties
+    the source's tables and state (tables stay, so views on them stay) and reads everything."""
+    pipeline = dlt_pipeline(name, connection, settings)
+    resumed = finish_interrupted_load(pipeline)
+    known = {} if full_refresh else known_files(connection, pipeline.dataset_name)
+    source = build(known)
+    # raw stays as sent: no guessing that a text value is a timestamp
+    source.schema.remove_type_detection("iso_timestamp")
     extracted_at = datetime.now(UTC)
     for resource in source.selected_resources.values():
         resource.add_map(lambda row: {**row, "_extracted_at": extracted_at})
-    info = pipeline.run(source, refresh="drop_sources" if full_refresh else None)
-    load_id = info.loads_ids[0] if info.loads_ids else None
-    result = LoadResult(name, rows=_rows_loaded(pipeline), load_id=load_id)
-    if quarantine.records:
-        for record in quarantine.records:
-            record["load_id"] = load_id or ""
-        quarantine_pipeline = pipeline_for("quarantine", QUARANTINE_DATASET, connection, settings)
-        quarantine_pipeline.run(
-            quarantine.records,
-            table_name=QUARANTINE_TABLE,
-            write_disposition="merge",
-            primary_key="quarantine_id",
+    # dlt's three steps one by one, so that a long load says where it is
+    log.info("%s: extracting", name)
+    pipeline.extract(source, refresh="drop_data" if full_refresh else None)
+    log.info("%s: normalizing", name)
+    normalized = pipeline.normalize()
+    log.info("%s: loading", name)
+    info = pipeline.load()
+    load_id = info.loads_ids[-1] if info.loads_ids else None
+    return LoadResult(
+        name,
+        rows=_data_rows(normalized.row_counts),
+        quarantined=_quarantined_in(connection, pipeline.dataset_name, load_id),
+        resumed=resumed,
+        load_id=load_id,
+    )
+
+
+def finish_interrupted_load(pipeline: dlt.Pipeline) -> list[str]:
+    """Normalize and load what an interrupted run left behind; the ids of those loads."""
+    if not pipeline.has_pending_data:
+        return []
+    log.warning("%s: finishing an interrupted load first", pipeline.pipeline_name)
+    pipeline.normalize()
+    return list(pipeline.load().loads_ids)
+
+
+def _data_rows(counts: dict[str, int]) -> dict[str, int]:
+    """Rows per table, without dlt's own tables and the quarantine and file registry."""
+    return {
+        table: count
+        for table, count in counts.items()
+        if not table.startswith("_dlt") and table not in BOOKKEEPING_TABLES
+    }
+
+
+def _quarantined_in(
+    connection: PostgresConnection, dataset: str, load_id: str | None
+) -> Counter[str]:
+    """Records this load set aside, per reason, as the warehouse holds them."""
+    if load_id is None:
+        return Counter()
+    with psycopg.connect(connection.dsn()) as conn:
+        if (
+            conn.execute("select to_regclass(%s)", (f"{dataset}.{QUARANTINE_TABLE}",)).fetchone()[0]
+            is None
+        ):
+            return Counter()
+        rows = conn.execute(
+            sql.SQL("select reason, count(*) from {} where _dlt_load_id = %s group by 1").format(
+                sql.Identifier(dataset, QUARANTINE_TABLE)
+            ),
+            (load_id,),
         )
-        result.quarantined = quarantine.reasons()
-    return result
-
-
-def _rows_loaded(pipeline: dlt.Pipeline) -> dict[str, int]:
-    trace = pipeline.last_trace
-    if trace is None or trace.last_normalize_info is None:
-        return {}
-    counts = trace.last_normalize_info.row_counts
-    return {table: count for table, count in counts.items() if not table.startswith("_dlt")}
+        return Counter(dict(rows.fetchall()))

@@ -18,7 +18,10 @@ create table if not exists audit.pipeline_runs (
     sources text[] not null,
     source_results jsonb,
     message text
-)
+);
+-- dbt models the audit, logged in as the transformer role
+grant usage on schema audit to transformer;
+grant select on audit.pipeline_runs to transformer
 """
 
 

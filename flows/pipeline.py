@@ -17,13 +17,14 @@ from prefect.runtime import flow_run
 from prefect.schedules import Cron
 
 from beejan.core.connections import PostgresConnection
-from beejan.core.errors import SourceError
+from beejan.core.errors import BeejanError, SourceError
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import warehouse_connection
-from beejan.dbt_runner import run_dbt
+from beejan.dbt_runner import DbtError, run_dbt
 from extract_load.pipeline import LoadResult
-from extract_load.runner import ALL_SOURCES, load_sources
+from extract_load.registry import ALL_SOURCES
+from extract_load.runner import load_sources
 from flows import audit
 from flows.alerts import alert_on_failure
 
@@ -63,20 +64,30 @@ def warehouse_pipeline(sources: Sequence[str] = ALL_SOURCES) -> dict[str, dict]:
         retries=settings.load_retries, retry_delay_seconds=settings.load_retry_delay_seconds
     )
     results: dict[str, dict] = {}
+    failures: list[str] = []
     try:
         for source in sources:
             state = loader(source, settings, connection, return_state=True)
             results[source] = outcome(state)
-        build_models(settings, connection)
+        failed = [source for source, result in results.items() if result["error"]]
+        if failed:
+            failures.append(f"sources failed after retries: {', '.join(failed)}")
+        try:
+            build_models(settings, connection)
+        except DbtError as error:
+            failures.append(str(error))
     except BaseException as error:
-        audit.finish(connection, run_id, "failed", results, str(error))
+        audit.finish(connection, run_id, "failed", results, "; ".join([*failures, str(error)]))
         raise
-    failed = [source for source, result in results.items() if result["error"]]
-    message = f"sources failed after retries: {', '.join(failed)}" if failed else None
-    audit.finish(connection, run_id, "failed" if failed else "completed", results, message)
-    if failed:
-        raise SourceError(message)
+    message = "; ".join(failures) or None
+    audit.finish(connection, run_id, "failed" if failures else "completed", results, message)
+    if failures:
+        raise PipelineFailed(message)
     return results
+
+
+class PipelineFailed(BeejanError):
+    """Some stages of a run failed; the message names every one of them."""
 
 
 def outcome(state: State) -> dict:

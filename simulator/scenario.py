@@ -18,8 +18,8 @@ import json
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from beejan.core.connections import PostgresConnection
@@ -159,9 +159,14 @@ class Scenario:
         crm_day = crm.CrmDay(self.world, day, self.crm) if self.crm else None
         renderers = {"social": social_day, "sms": sms_day, "call_center": calls, "web_form": forms}
         counts = dict.fromkeys(renderers, 0)
+        last_moment = self.world.day_start(day + 1) - timedelta(seconds=1)
         for complaint in self.world.complaints(day):
             for number, channel in enumerate(complaint.channels):
-                source_ref = renderers[channel].add_complaint(complaint)
+                raised = complaint
+                if number:  # the same problem raised again later (a tweet, then a call)
+                    later = complaint.occurred_at + complaint.second_channel_delay
+                    raised = replace(complaint, occurred_at=min(later, last_moment))
+                source_ref = renderers[channel].add_complaint(raised)
                 counts[channel] += 1
                 if crm_day and complaint.opens_ticket and number == 0:
                     crm_day.add_ticket(complaint, channel, source_ref)
@@ -178,7 +183,8 @@ class Scenario:
         if crm_day:
             if day == 0:
                 crm.ensure_database(self.crm)
-            crm_day.apply(self.world.incidents(day))
+            # an unreported incident never reaches the CRM: only its complaints tell
+            crm_day.apply([i for i in self.world.incidents(day) if i.reported])
 
     def _save(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

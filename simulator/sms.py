@@ -21,9 +21,9 @@ from fastapi.responses import JSONResponse
 
 from simulator.api_day import ApiDay
 from simulator.serving import FaultDice
-from simulator.text import SMS_NOISE, complaint_text, follow_up_text
+from simulator.text import SMS_KEYWORDS, complaint_text, follow_up_text
 from simulator.truth import TruthWriter
-from simulator.world import REGION_NAMES, Complaint, World
+from simulator.world import REGION_ALIASES, Complaint, World
 
 API_VERSION = "2010-04-01"
 
@@ -203,7 +203,7 @@ class SmsDay(ApiDay):
         customer = complaint.customer
         if customer is not None:
             sender, customer_id = customer.msisdn, customer.customer_id  # Twilio reports E.164
-            region = REGION_NAMES[customer.region_code]
+            region = self.rng.choice(REGION_ALIASES[customer.region_code])
         else:
             sender = f"+234{self.rng.choice(['805', '909'])}{self.rng.randint(0, 9_999_999):07d}"
             customer_id, region = None, "my area"
@@ -213,7 +213,7 @@ class SmsDay(ApiDay):
             body = (
                 complaint_text(complaint.category, region, self.rng)
                 if number == 0
-                else follow_up_text(self.rng)
+                else follow_up_text(complaint.category, self.rng)
             )
             sid = self._store(sender, self.short_code, body, "inbound", moment)
             first_sid = first_sid or sid
@@ -236,7 +236,7 @@ class SmsDay(ApiDay):
             moment = day_start + timedelta(seconds=self.rng.randint(0, 86_399))
             sender = f"+234{self.rng.choice(['803', '706'])}{self.rng.randint(0, 9_999_999):07d}"
             sid = self._store(
-                sender, self.short_code, self.rng.choice(SMS_NOISE), "inbound", moment
+                sender, self.short_code, self.rng.choice(SMS_KEYWORDS), "inbound", moment
             )
             self.truth.record("sms", sid, moment, origin=self.origin, noise="keyword")
 

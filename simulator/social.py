@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse
 
 from simulator.api_day import ApiDay
 from simulator.serving import FaultDice
-from simulator.text import SOCIAL_NOISE, complaint_text
+from simulator.text import NOISE_TEXTS, complaint_text, noise_text, phone_shape
 from simulator.truth import TruthWriter
-from simulator.world import REGION_NAMES, Complaint, World
+from simulator.world import REGION_ALIASES, Complaint, World
 
 TWITTER_EPOCH_MS = 1_288_834_974_657
 SUPPORT_ACCOUNT = {
@@ -32,6 +32,8 @@ SUPPORT_ACCOUNT = {
     "location": "Lagos, Nigeria",
 }
 SEARCH_WINDOW = timedelta(days=7)
+NO_PLACE = ["Nigeria", "", "Earth 🌍", "Naija", "God's own country"]  # locations that say nothing
+NUMBER_ANSWERS = ["my number is", "here:", "it's", "pls call", "abeg call me on", "line:"]
 RATE_LIMIT = 450  # requests per 15-minute window, as X's app-auth limit for recent search
 
 
@@ -220,21 +222,28 @@ class SocialDay(ApiDay):
                 "id": user_id(customer.twitter_handle),
                 "username": customer.twitter_handle,
                 "name": customer.full_name,
-                "location": REGION_NAMES[customer.region_code],
+                "location": self.rng.choice(REGION_ALIASES[customer.region_code]),
             }
             customer_id: int | None = customer.customer_id
-        else:  # a handle the CRM does not know
-            handle = f"user{self.rng.randint(10_000, 99_999)}"
+        else:  # a handle the CRM does not know; many people say where they are, some do not
+            # a stranger's handle is new every time; a customer's is theirs, whatever the CRM knows
+            number = customer.customer_id if customer else self.rng.randint(10_000, 99_999)
+            handle = f"user{number}"
+            if customer is not None and self.rng.random() < 0.6:
+                location = self.rng.choice(REGION_ALIASES[customer.region_code])
+            else:
+                location = self.rng.choice(NO_PLACE)
             author = {
                 "id": user_id(handle),
                 "username": handle,
                 "name": handle.title(),
-                "location": "Nigeria",
+                "location": location,
             }
-            customer_id = None
-        region = REGION_NAMES[customer.region_code] if customer else "my area"
+            customer_id = customer.customer_id if customer else None
+        region = self.rng.choice(REGION_ALIASES[customer.region_code]) if customer else "my area"
         pii = customer.msisdn if customer and self.rng.random() < 0.5 else None
-        text = "@BeejanCare " + complaint_text(complaint.category, region, self.rng, pii=pii)
+        words = complaint_text(complaint.category, region, self.rng, pii=pii)
+        text = f"@BeejanCare {words}" if self.rng.random() < 0.8 else f"{words} @BeejanCare"
         id_ = self._store(text, author, complaint.occurred_at)
         self.truth.record(
             "social",
@@ -247,13 +256,37 @@ class SocialDay(ApiDay):
             complaint_id=complaint.complaint_id,
             incident_id=complaint.incident_id,
         )
-        if self.rng.random() < 0.3:  # Beejan's support account answers
+        # Beejan's support account answers some; nearly every author it cannot identify, to
+        # ask for a number
+        known = customer is not None and customer.twitter_handle is not None
+        if self.rng.random() < (0.3 if known else 0.8):
             reply_at = min(
                 complaint.occurred_at + timedelta(minutes=self.rng.randint(2, 90)), self.last_moment
             )
             reply = f"@{author['username']} Sorry about this, please DM us your number 🙏"
             reply_id = self._store(reply, SUPPORT_ACCOUNT, reply_at, in_reply_to=author["id"])
             self.truth.record("social", reply_id, reply_at, origin=self.origin, noise="own_reply")
+            if customer is not None and not known and self.rng.random() < 0.5:
+                # many answer in public rather than by DM: their number, for all to see
+                answer_at = min(
+                    reply_at + timedelta(minutes=self.rng.randint(1, 30)), self.last_moment
+                )
+                phone = phone_shape(customer.msisdn, self.rng)
+                answer = f"@BeejanCare {self.rng.choice(NUMBER_ANSWERS)} {phone}"
+                answer_id = self._store(
+                    answer, author, answer_at, in_reply_to=SUPPORT_ACCOUNT["id"]
+                )
+                self.truth.record(
+                    "social",
+                    answer_id,
+                    answer_at,
+                    origin=self.origin,
+                    is_complaint=True,
+                    customer_id=customer.customer_id,
+                    category=complaint.category,
+                    complaint_id=complaint.complaint_id,
+                    incident_id=complaint.incident_id,
+                )
         if self.rng.random() < 0.2:  # someone retweets it
             moment = min(
                 complaint.occurred_at + timedelta(minutes=self.rng.randint(1, 60)), self.last_moment
@@ -266,7 +299,7 @@ class SocialDay(ApiDay):
 
     def add_noise(self, day_start: datetime, count: int) -> None:
         for _ in range(count):
-            kind = self.rng.choice(sorted(SOCIAL_NOISE))
+            kind = self.rng.choice(sorted(NOISE_TEXTS))
             handle = f"{kind}{self.rng.randint(100, 999)}"
             author = {
                 "id": user_id(handle),
@@ -275,7 +308,7 @@ class SocialDay(ApiDay):
                 "location": "Abuja",
             }
             moment = day_start + timedelta(seconds=self.rng.randint(0, 86_399))
-            id_ = self._store(self.rng.choice(SOCIAL_NOISE[kind]), author, moment)
+            id_ = self._store(noise_text(kind, self.rng), author, moment)
             self.truth.record("social", id_, moment, origin=self.origin, noise=kind)
 
     def _store(

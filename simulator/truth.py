@@ -23,7 +23,7 @@ class TruthRecord:
     is_complaint: bool  # a complaint contact that is not noise
     noise: str | None  # why it is not a complaint (retweet, own_reply, praise, debug_heartbeat...)
     quarantine: str | None  # why a correct extractor must quarantine it (e.g. cut_off_line)
-    customer_id: int | None  # the true CRM customer, None when the sender is not a customer
+    customer_id: int | None  # the true CRM customer behind it (None: not a customer)
     category: str | None  # the true category code (simulator/README.md)
     complaint_id: str | None  # the complaint it belongs to: records sharing it are one complaint
     incident_id: str | None  # the network incident that caused it

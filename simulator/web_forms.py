@@ -16,7 +16,7 @@ from pathlib import Path
 
 from simulator.text import complaint_text, phone_shape
 from simulator.truth import TruthWriter
-from simulator.world import REGION_NAMES, Complaint, World
+from simulator.world import REGION_ALIASES, Complaint, World
 
 LAGOS = timezone(timedelta(hours=1))
 COLUMNS = [
@@ -52,6 +52,18 @@ NEW_LABELS = {
 }
 
 
+# Labels a later dropdown edit adds, unknown to the warehouse's mappings until someone adds them.
+EXTRA_LABELS = {
+    "NETWORK": ["Coverage issue"],
+    "DATA": ["Broadband"],
+    "BILLING": ["Payments & Refunds"],
+    "SIM": ["Line & SIM"],
+    "CUSTOMER_SERVICE": ["Complaint about staff"],
+    "DEVICE": ["Equipment fault"],
+    "OTHER": ["General enquiry"],
+}
+
+
 def cms_version(day: int) -> int:
     return 1 if day == 0 else 2 if day == 1 else 3
 
@@ -82,8 +94,10 @@ class WebFormsDay:
     def add_complaint(self, complaint: Complaint) -> str:
         customer = complaint.customer
         assert customer is not None
-        region = REGION_NAMES[customer.region_code]
+        region = self.rng.choice(REGION_ALIASES[customer.region_code])
         labels = (OLD_LABELS if self.version < 3 else NEW_LABELS)[complaint.category]
+        if self.version == 3 and self.rng.random() < 0.04:
+            labels = EXTRA_LABELS[complaint.category]
         message = complaint_text(
             complaint.category, region, self.rng, pii=phone_shape(customer.msisdn, self.rng)
         )
@@ -137,6 +151,10 @@ class WebFormsDay:
                 self._add(moment, row, {"noise": "honeypot_bot"})
             elif number % 3 == 0:
                 self._add(moment, self._row("", "", "", ""), {"noise": "blank_required_fields"})
+            elif number % 5 == 1:  # sent before a word was typed
+                row = self._row("Ada Obi", f"ada{number}@gmail.com", "", "")
+                row["category"] = self.rng.choice(NEW_LABELS["NETWORK"] + OLD_LABELS["DATA"])
+                self._add(moment, row, {"noise": "empty_message"})
             else:
                 row = self._row(
                     "QA Tester",

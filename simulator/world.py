@@ -28,7 +28,15 @@ PLANS = [
     ("FIB-50", "Home Fibre 50", "fibre", "22000.00"),
     ("FIB-200", "Home Fibre 200", "fibre", "38000.00"),
 ]
-REGION_NAMES = {code: name for code, name, _ in REGIONS}
+# How people name where they are (in a tweet's location, or in the text itself).
+REGION_ALIASES = {
+    "LAG": ["Lagos", "Lagos, Nigeria", "Ikeja", "Lekki", "Surulere", "Yaba, Lagos", "Lag"],
+    "ABJ": ["Abuja", "Abuja FCT", "FCT", "Wuse 2", "Garki, Abuja", "Kubwa"],
+    "KAN": ["Kano", "Kano State", "Kano, Nigeria", "Sabon Gari Kano"],
+    "PHC": ["Port Harcourt", "PH", "Portharcourt", "Rivers State", "PH city"],
+    "IBD": ["Ibadan", "Ibadan, Oyo", "Oyo State", "Bodija"],
+    "ENU": ["Enugu", "Enugu State", "Coal City", "Independence Layout, Enugu"],
+}
 # The true category of a complaint (documented in simulator/README.md).
 CATEGORIES = ["NETWORK", "DATA", "BILLING", "SIM", "CUSTOMER_SERVICE", "DEVICE", "OTHER"]
 CHANNELS = ["social", "sms", "call_center", "web_form"]
@@ -74,6 +82,7 @@ MOBILE_PREFIXES = ["803", "806", "813", "816", "703", "706", "903", "810"]
 HOURLY_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 7, 9, 9, 8, 7, 7, 7, 7, 7, 8, 9, 10, 10, 8, 6, 4, 2]
 WEEKDAY_FACTOR = [1.0, 1.0, 1.0, 1.0, 1.05, 0.85, 0.8]
 LAGOS_OFFSET = timedelta(hours=1)
+OPEN_PROBLEM_S = 24 * 3600  # how long a customer's problem stays one complaint
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class Incident:
     severity: str
     started_at: datetime
     resolved_at: datetime
+    reported: bool = True  # False: nobody logged it in the CRM (the spike is the only sign)
 
 
 @dataclass
@@ -111,6 +121,7 @@ class Complaint:
     incident_id: str | None = None
     burst: int = 1  # SMS only: how many messages the customer sends about it
     opens_ticket: bool = False
+    second_channel_delay: timedelta = timedelta(0)  # when it is raised again on channels[1]
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -131,7 +142,8 @@ class Population:
         rng = random.Random(f"{self.seed}:customer:{index}")
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         customer_id = 100_000 + index
-        handle = f"{first.lower()}_{last.lower()}{index}" if rng.random() < 0.6 else None
+        # X handles are at most 15 of [A-Za-z0-9_]: 3 + 3 + "_" + up to 8 digits
+        handle = f"{first[:3].lower()}{last[:3].lower()}_{index}" if rng.random() < 0.6 else None
         created = datetime.combine(self.start, datetime.min.time(), UTC) - timedelta(
             days=rng.randint(30, 3000), seconds=rng.randint(0, 86_399)
         )
@@ -176,6 +188,7 @@ class World:
                     severity=rng.choice(["minor", "major", "major", "critical"]),
                     started_at=started,
                     resolved_at=started + timedelta(minutes=rng.randint(45, 360)),
+                    reported=rng.random() < 0.85,
                 )
             )
         return incidents
@@ -197,9 +210,10 @@ class World:
                 (incident.started_at.timestamp() + rng.random() * span, index) for _ in range(size)
             ]
         timeline = sorted([(moment, None) for moment in moments] + spike_moments)
+        open_problems: dict[tuple[int, str], float] = {}  # (customer, category) -> when raised
         for number, (moment, spike_index) in enumerate(timeline):
             incident = spikes[spike_index][0] if spike_index is not None else None
-            yield self._complaint(day, number, moment, incident, rng)
+            yield self._complaint(day, number, moment, incident, rng, open_problems)
 
     def _spike_size(self, incident: Incident, rng: random.Random) -> int:
         factor = {"minor": 0.1, "major": 0.3, "critical": 0.6}[incident.severity]
@@ -211,18 +225,34 @@ class World:
         return (local - LAGOS_OFFSET).timestamp()
 
     def _complaint(
-        self, day: int, number: int, moment: float, incident: Incident | None, rng: random.Random
+        self,
+        day: int,
+        number: int,
+        moment: float,
+        incident: Incident | None,
+        rng: random.Random,
+        open_problems: dict[tuple[int, str], float],
     ) -> Complaint:
         occurred = datetime.fromtimestamp(round(moment), UTC)
         occurred = min(
             max(occurred, self.day_start(day)), self.day_start(day + 1) - timedelta(seconds=1)
         )
-        customer = self._customer_for(incident, rng)
         if incident is not None:
             category = SERVICE_CATEGORIES[incident.service]
         else:
             category = rng.choices(CATEGORIES, weights=[20, 22, 25, 8, 12, 8, 5])[0]
-        channel = rng.choices(CHANNELS, weights=[30, 30, 25, 15])[0]
+        # Someone whose problem of this kind is still fresh follows it up (the same complaint)
+        # rather than raising a second one: a new complaint comes from someone else.
+        for _ in range(10):
+            customer = self._customer_for(incident, rng)
+            raised = open_problems.get((customer.customer_id, category)) if customer else None
+            if raised is None or moment - raised > OPEN_PROBLEM_S:
+                break
+        if customer is not None:
+            open_problems[(customer.customer_id, category)] = moment
+        # people whose X handle the CRM does not know mostly have no X account to complain on
+        on_x = customer is None or customer.twitter_handle is not None
+        channel = rng.choices(CHANNELS, weights=[30, 30, 25, 15] if on_x else [8, 38, 34, 20])[0]
         channels = [channel]
         if rng.random() < 0.08:  # the same complaint raised again on a second channel
             channels.append(rng.choice([other for other in CHANNELS if other != channel]))
@@ -237,6 +267,7 @@ class World:
             incident_id=incident.incident_id if incident else None,
             burst=rng.choices([1, 2, 3], weights=[70, 20, 10])[0] if "sms" in channels else 1,
             opens_ticket=rng.random() < 0.35 and customer is not None,
+            second_channel_delay=timedelta(minutes=rng.randint(5, 360)),
         )
 
     def _customer_for(self, incident: Incident | None, rng: random.Random) -> Customer | None:

@@ -15,8 +15,12 @@ import pytest
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import EmbeddedWarehouse, warehouse_connection
+from simulator.fixtures import ScenarioFactory
+from simulator.live import LiveScenario
+from tests.dbt.steps import LOADER, TRANSFORMER, load_all
 
 pytest_plugins = ["simulator.fixtures"]
 
@@ -66,3 +70,18 @@ def project_env(
     get_settings.cache_clear()
     yield database
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def loaded(
+    make_scenario: ScenarioFactory, project_env: PostgresConnection, monkeypatch: pytest.MonkeyPatch
+) -> LiveScenario:
+    """One simulated day (before the CMS adds its new columns), loaded by the real loaders
+    logged in as the loader role; dbt logs in as the transformer."""
+    live = make_scenario(days=1, seed=3)
+    roles = {"BEEJAN_LOADER_PASSWORD": LOADER, "BEEJAN_TRANSFORMER_PASSWORD": TRANSFORMER}
+    for name, value in {**live.env, **roles, "BEEJAN_ENVIRONMENT": "ci"}.items():
+        monkeypatch.setenv(name, value)
+    load_all(project_env)
+    ensure_roles(project_env, Settings(_env_file=None))
+    return live

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -126,3 +127,67 @@ def test_load_reports_a_failing_source_and_still_loads_the_others(
     assert "web_forms    loaded  submissions" in result.stdout
     assert "rejected our credentials (401)" in result.stderr
     assert single_error_line(result) == "error: 1 of 2 source(s) failed: social"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BEEJAN_WAREHOUSE_DSN", "not-a-dsn"),
+        ("BEEJAN_WAREHOUSE_DSN", "postgresql://someone:secret@127.0.0.1:99999/beejan"),
+        ("BEEJAN_WAREHOUSE_PORT", "abc"),
+        ("BEEJAN_WAREHOUSE_PORT", "70000"),
+        ("BEEJAN_LOAD_RETRIES", "abc"),
+        ("BEEJAN_LOAD_RETRIES", "-3"),
+        ("BEEJAN_SCHEDULE_CRON", "every morning"),
+        ("BEEJAN_SCHEDULE_TIMEZONE", "Mars/Olympus"),
+        ("BEEJAN_DATA_DIR", "/proc/beejan"),
+        ("BEEJAN_DATA_DIR", "/etc/hostname/data"),
+        ("BEEJAN_ENVIRONMENT", "qa"),
+        ("BEEJAN_MAX_RECORD_BYTES", "12"),
+        ("BEEJAN_SMS_API_BASE", "ftp://sms.example"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(tmp_path: Path, name: str, value: str) -> None:
+    result = beejan("warehouse", "status", env=clean_env(tmp_path, **{name: value}))
+    line = single_error_line(result)
+    assert line.startswith(f"error: {name}: "), line
+    assert "secret" not in result.stderr
+
+
+def test_a_data_dir_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    env = clean_env(tmp_path, BEEJAN_DATA_DIR=str(locked / "data"))
+    if os.geteuid() == 0:  # root writes anywhere: a folder under a file cannot be created
+        (tmp_path / "afile").write_text("")
+        env["BEEJAN_DATA_DIR"] = str(tmp_path / "afile" / "data")
+    line = single_error_line(beejan("load", "web_forms", env=env))
+    assert line.startswith("error: BEEJAN_DATA_DIR: ")
+
+
+@pytest.mark.slow
+def test_the_warehouse_dying_mid_load_is_one_clear_line(tmp_path: Path, make_scenario) -> None:
+    live = make_scenario(days=2, scale=400)
+    env = clean_env(tmp_path, **live.env)
+    assert beejan("warehouse", "start", env=env).returncode == 0
+    process = subprocess.Popen(
+        [BEEJAN, "load", "social", "sms", "call_center", "web_forms"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    errors = []
+    for line in process.stderr:  # wait until the loads are under way
+        errors.append(line)
+        if "extracting" in line:
+            break
+    server_pid = int((tmp_path / "data/warehouse/pgdata/postmaster.pid").read_text().split()[0])
+    os.kill(server_pid, signal.SIGKILL)
+    stdout, rest = process.communicate(timeout=300)
+    result = subprocess.CompletedProcess(
+        process.args, process.returncode, stdout, "".join(errors) + rest
+    )
+    line = single_error_line(result)
+    assert "warehouse" in line or "failed" in line, line

@@ -37,6 +37,6 @@ def test_python_is_ruff_formatted() -> None:
 
 def test_dbt_sql_passes_sqlfluff(warehouse: PostgresConnection) -> None:
     """The dbt templater compiles every model, so sqlfluff needs the warehouse up."""
-    env = {**os.environ, **dbt_environment(warehouse, Settings(dbt_target="ci"))}
+    env = {**os.environ, **dbt_environment(warehouse, Settings(environment="ci"))}
     result = run_tool("sqlfluff", "lint", str(DBT_PROJECT_DIR), env=env)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,13 +1,19 @@
-"""Roles and raw grants: only the transformer role may read raw data."""
+"""Roles: only the transformer reads raw data and the PII salt; the reporter reaches the
+warehouse database alone and cannot create tables, not even temporary ones."""
 
 from __future__ import annotations
+
+import json
+import uuid
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
-from beejan.core.roles import grant_raw_reading
+from beejan.core.roles import ensure_roles, generated_passwords_file, grant_raw_reading, login_as
+from beejan.core.settings import Settings
+from tests.conftest import create_database, drop_database
 
 
 @pytest.fixture
@@ -35,3 +41,53 @@ def test_transformer_reads_raw_and_nobody_else_does(raw_schema: PostgresConnecti
     assert grant_raw_reading(raw_schema) is True
     assert can_read(raw_schema, "transformer")
     assert not can_read(raw_schema, "someone_else")
+
+
+@pytest.fixture
+def provisioned(database: PostgresConnection, tmp_path, monkeypatch) -> tuple:
+    """The roles provisioned on a fresh warehouse database beside a CRM database."""
+    crm = create_database(database, f"crm_{uuid.uuid4().hex[:8]}")
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", pii_salt="s3cret-salt-value")
+    ensure_roles(database, settings)
+    yield database, crm, settings
+    drop_database(database, crm.database)
+
+
+def test_the_reporter_connects_to_the_warehouse_database_and_no_other(provisioned) -> None:
+    warehouse, crm, settings = provisioned
+    reporter = login_as("reporter", warehouse, settings)
+    with psycopg.connect(reporter.dsn()):
+        pass
+    for other in ("postgres", "template1", crm.database):
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            psycopg.connect(reporter.dsn(other)).close()
+
+
+def test_the_reporter_cannot_create_temporary_tables(provisioned) -> None:
+    warehouse, _, settings = provisioned
+    with (
+        psycopg.connect(login_as("reporter", warehouse, settings).dsn()) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("create temporary table scratch (x int)")
+
+
+def test_only_the_transformer_reads_the_pii_salt(provisioned) -> None:
+    warehouse, _, settings = provisioned
+    with psycopg.connect(login_as("transformer", warehouse, settings).dsn()) as conn:
+        assert conn.execute("select salt from private.pii_salt").fetchone() == (
+            "s3cret-salt-value",
+        )
+    for role in ("reporter", "loader"):
+        with (
+            psycopg.connect(login_as(role, warehouse, settings).dsn()) as conn,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+        ):
+            conn.execute("select salt from private.pii_salt")
+
+
+def test_generated_role_passwords_are_kept_for_the_owner_only(provisioned) -> None:
+    _, _, settings = provisioned
+    store = generated_passwords_file(settings)
+    assert set(json.loads(store.read_text())) == {"loader", "transformer", "reporter"}
+    assert store.stat().st_mode & 0o077 == 0

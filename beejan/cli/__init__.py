@@ -12,18 +12,19 @@ import sys
 from contextlib import nullcontext
 from typing import Annotated
 
+import psycopg
 import typer
 
 from beejan.cli import flow, transform
 from beejan.cli import warehouse as warehouse_cli
+from beejan.cli._common import ready_warehouse
 from beejan.cli.load import load, report
-from beejan.core import warehouse
 from beejan.core.errors import BeejanError, SourceError
-from beejan.core.roles import ensure_roles
 from beejan.core.settings import get_settings
 from beejan.dbt_runner import run_dbt
 from extract_load.crm import install_plugins
-from extract_load.runner import ALL_SOURCES, load_sources
+from extract_load.registry import ALL_SOURCES
+from extract_load.runner import load_sources
 
 app = typer.Typer(
     help="Beejan complaint warehouse: sources -> raw -> dbt marts.",
@@ -77,9 +78,8 @@ def run(
     ] = False,
 ) -> None:
     """Run the whole pipeline end to end: warehouse, load every source, dbt build."""
-    connection = warehouse.warehouse_connection()
+    connection = ready_warehouse()
     typer.echo(f"warehouse ready at {connection.describe()}")
-    ensure_roles(connection, get_settings())
     if simulate:
         from beejan.cli.simulate import simulated_sources
 
@@ -100,5 +100,16 @@ def main() -> None:
     try:
         app()
     except BeejanError as error:
-        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
-        sys.exit(1)
+        _fail(str(error))
+    except psycopg.OperationalError as error:  # the warehouse went away mid-command
+        _fail(f"lost the warehouse: {_first_line(error)}")
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    sys.exit(1)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__

@@ -9,7 +9,7 @@ import typer
 
 from beejan.cli.load import chosen_sources
 from beejan.core.settings import get_settings
-from extract_load.runner import ALL_SOURCES
+from extract_load.registry import ALL_SOURCES
 
 app = typer.Typer(
     help="The scheduled production run (Prefect): load every source, then dbt build.",

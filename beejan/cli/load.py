@@ -7,14 +7,18 @@ from typing import Annotated
 
 import typer
 
+from beejan.cli._common import ready_warehouse
 from beejan.core.errors import SourceError
 from beejan.core.settings import get_settings
-from beejan.core.warehouse import warehouse_connection
 from extract_load.pipeline import LoadResult
-from extract_load.runner import ALL_SOURCES, load_sources
+from extract_load.registry import ALL_SOURCES
+from extract_load.runner import load_sources
 
 
 def report(result: LoadResult) -> None:
+    if result.resumed:
+        loads = ", ".join(result.resumed)
+        typer.echo(f"{result.source:<12} finished an interrupted load first (load {loads})")
     if not result.ok:
         typer.secho(f"{result.source:<12} FAILED  {result.error}", err=True, fg=typer.colors.RED)
         return
@@ -39,7 +43,11 @@ def load(
         typer.Argument(help=f"Sources to load (default: all): {', '.join(ALL_SOURCES)}."),
     ] = None,
     full_refresh: Annotated[
-        bool, typer.Option(help="Drop the raw tables and state, then load everything again.")
+        bool,
+        typer.Option(
+            help="Empty the sources' raw tables and state, then load everything again "
+            "(tables stay, so the views on them stay)."
+        ),
     ] = False,
     since: Annotated[
         datetime | None,
@@ -56,7 +64,7 @@ def load(
     results = load_sources(
         names,
         get_settings(),
-        warehouse_connection(),
+        ready_warehouse(),
         full_refresh=full_refresh,
         since=since.date() if since else None,
         until=until.date() if until else None,

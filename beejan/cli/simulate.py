@@ -15,7 +15,8 @@ from typing import Annotated
 import typer
 
 from beejan.core.settings import Settings, get_settings
-from beejan.core.warehouse import crm_connection
+from beejan.core.warehouse import crm_connection, warehouse_connection
+from beejan.dbt_runner import marts_schema
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig
 from simulator.serving import Faults
@@ -99,6 +100,31 @@ def advance(
     scenario = _open(root, crm)
     typer.echo(f"advancing {days} day(s) after day {scenario.days}")
     scenario.advance(days, progress=_progress)
+
+
+@app.command()
+def accuracy(
+    root: RootOption = None,
+    schema: Annotated[
+        str | None, typer.Option(help="Schema of the marts (default: the environment's).")
+    ] = None,
+) -> None:
+    """Compare the marts with the scenario's ground truth: contacts and complaints per day and
+    channel, customer links, categories, noise, duplicate grouping, outages, recurrence."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from simulator.accuracy import measure
+
+    settings = get_settings()
+    scenario = _open(root, with_crm=False)
+    report = measure(scenario, warehouse_connection(settings), schema or marts_schema(settings))
+    table = Table(title=f"Accuracy of the marts on {scenario.root} ({scenario.days} days)")
+    table.add_column("measure")
+    table.add_column("value")
+    for measure_name, value in report.rows():
+        table.add_row(measure_name, value)
+    Console().print(table)
 
 
 @app.command()

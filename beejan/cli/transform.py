@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from beejan.core import warehouse
-from beejan.core.roles import ensure_roles
-from beejan.core.settings import get_settings
+from beejan.cli._common import ready_warehouse
 from beejan.dbt_runner import DBT_PROJECT_DIR, run_dbt
 
 
@@ -24,9 +22,7 @@ def build(
     """Build and test the dbt project (`dbt build`)."""
     args = ["build"] + (["--select", select] if select else [])
     args += ["--full-refresh"] if full_refresh else []
-    connection = warehouse.warehouse_connection()
-    ensure_roles(connection, get_settings())
-    run_dbt(args, connection)
+    run_dbt(args, ready_warehouse())
 
 
 def docs(
@@ -36,7 +32,7 @@ def docs(
     port: Annotated[int, typer.Option(help="Port of the docs site.")] = 8080,
 ) -> None:
     """Generate the dbt docs site (models, columns, lineage, tests) from the warehouse."""
-    connection = warehouse.warehouse_connection()
+    connection = ready_warehouse()
     run_dbt(["docs", "generate"], connection)
     typer.echo(f"docs site written to {DBT_PROJECT_DIR / 'target' / 'index.html'}")
     if serve:
@@ -47,4 +43,4 @@ def dbt(ctx: typer.Context) -> None:
     """Run any dbt command against the warehouse, e.g. `beejan dbt -- test -s staging`."""
     if not ctx.args:
         raise typer.BadParameter("name a dbt command, e.g. `beejan dbt -- build`")
-    run_dbt(ctx.args, warehouse.warehouse_connection())
+    run_dbt(ctx.args, ready_warehouse())

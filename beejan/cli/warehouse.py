@@ -6,8 +6,9 @@ import shlex
 
 import typer
 
+from beejan.cli._common import ready_warehouse
 from beejan.core import warehouse
-from beejan.core.roles import ROLES, ensure_roles
+from beejan.core.roles import ROLES, login_as
 from beejan.core.settings import get_settings
 from beejan.dbt_runner import dbt_environment
 
@@ -52,16 +53,17 @@ def status() -> None:
 
 @app.command("roles")
 def roles() -> None:
-    """Create the loader, transformer and reporter roles (passwords from BEEJAN_*_PASSWORD)."""
-    connection = warehouse.warehouse_connection()
-    can_log_in = ensure_roles(connection, get_settings())
-    typer.echo(f"roles ready: {', '.join(ROLES)}; with login: {', '.join(can_log_in) or 'none'}")
+    """Provision the loader, transformer and reporter roles and the PII salt (passwords from
+    BEEJAN_*_PASSWORD, or generated and kept in <data_dir>/warehouse/roles.json)."""
+    ready_warehouse()
+    typer.echo(f"roles ready: {', '.join(ROLES)}")
 
 
 @app.command("env")
 def env() -> None:
-    """Print `export` lines for dbt and psql: eval "$(beejan warehouse env)"."""
+    """Print `export` lines for dbt and psql, logged in as the transformer role (as the pipeline
+    runs dbt): eval "$(beejan warehouse env)"."""
     settings = get_settings()
-    connection = warehouse.warehouse_connection(settings, start=False)
+    connection = login_as("transformer", warehouse.warehouse_connection(settings), settings)
     for name, value in dbt_environment(connection, settings).items():
         typer.echo(f"export {name}={shlex.quote(value)}")

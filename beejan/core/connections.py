@@ -34,14 +34,19 @@ class PostgresConnection:
 
     @classmethod
     def from_dsn(cls, dsn: str) -> PostgresConnection:
+        """The connection of a libpq URL; ValueError (without the password) when it is not one."""
         url = urlsplit(dsn)
         if url.scheme not in {"postgresql", "postgres"} or not url.hostname:
-            raise ValueError(
-                "BEEJAN_WAREHOUSE_DSN must look like postgresql://user:password@host:port/database"
-            )
+            raise ValueError("must look like postgresql://user:password@host:port/database")
+        try:
+            port = url.port
+        except ValueError:
+            raise ValueError("its port must be a number from 1 to 65535") from None
+        if port == 0:
+            raise ValueError("its port must be a number from 1 to 65535")
         return cls(
             host=url.hostname,
-            port=url.port or 5432,
+            port=port or 5432,
             user=unquote(url.username or "postgres"),
             password=unquote(url.password or ""),
             database=url.path.lstrip("/") or "postgres",

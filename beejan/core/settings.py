@@ -13,13 +13,26 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from croniter import croniter
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.errors import BeejanError
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+# Where no data directory can live: kernel file systems.
+VIRTUAL_FILE_SYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
+ENVIRONMENTS = ("dev", "ci", "staging", "prod")
+
+
+class SettingsError(BeejanError):
+    """A setting has a value the project cannot use; the message names it."""
 
 
 class Settings(BaseSettings):
@@ -34,10 +47,13 @@ class Settings(BaseSettings):
         default=None, description="External warehouse; unset means the embedded one."
     )
     warehouse_database: str = Field(
-        default="beejan", description="Database that holds raw_*, staging and marts."
+        default="beejan", min_length=1, description="Database that holds raw_*, staging and marts."
     )
     warehouse_port: int | None = Field(
-        default=None, description="Fixed port for the embedded warehouse (default: a free one)."
+        default=None,
+        ge=1,
+        le=65535,
+        description="Fixed port for the embedded warehouse (default: a free one).",
     )
     data_dir: Path = Field(
         default=PROJECT_DIR / "data", description="Local state: embedded server, pipeline state."
@@ -45,20 +61,32 @@ class Settings(BaseSettings):
     landing_dir: Path | None = Field(
         default=None, description="Where file sources are dropped (default: <data_dir>/landing)."
     )
-    dbt_target: str = Field(default="dev", description="dbt target: dev, ci or prod.")
+    environment: Literal["dev", "ci", "staging", "prod"] = Field(
+        default="dev",
+        description="dev, ci, staging or prod: the dbt target and Meltano environment.",
+    )
     loader_password: SecretStr | None = Field(default=None, description="Login of role loader.")
     transformer_password: SecretStr | None = Field(
         default=None, description="Login of role transformer."
     )
     reporter_password: SecretStr | None = Field(default=None, description="Login of role reporter.")
     pii_salt: SecretStr | None = Field(
-        default=None, description="Salt of the PII hashes (required in prod; dev has a fallback)."
+        default=None, description="Salt of the PII hashes (required in prod; generated in dev)."
+    )
+
+    # Loads (extract_load/)
+    max_record_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="A line or CSV row longer than this is quarantined, not parsed.",
     )
 
     # Scheduled production runs (flows/)
-    load_retries: int = Field(default=2, description="Retries of a source load that failed.")
+    load_retries: int = Field(
+        default=2, ge=0, le=100, description="Retries of a source load that failed."
+    )
     load_retry_delay_seconds: float = Field(
-        default=120, description="Wait before each retry of a source load."
+        default=120, ge=0, description="Wait before each retry of a source load."
     )
     schedule_cron: str = Field(default="0 6 * * *", description="When the flow runs (cron).")
     schedule_timezone: str = Field(default="Africa/Lagos", description="Zone of schedule_cron.")
@@ -78,6 +106,49 @@ class Settings(BaseSettings):
     sms_auth_token: SecretStr = SecretStr("")
     sms_short_code: str = "32123"
 
+    @field_validator("warehouse_dsn", "crm_dsn")
+    @classmethod
+    def _is_a_postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            PostgresConnection.from_dsn(value.get_secret_value())  # ValueError says what is wrong
+        return value
+
+    @field_validator("data_dir", "landing_dir")
+    @classmethod
+    def _can_hold_files(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        path = value.expanduser().absolute()
+        if any(path.is_relative_to(virtual) for virtual in VIRTUAL_FILE_SYSTEMS):
+            raise ValueError(f"{path} is on a kernel file system; choose a real folder")
+        for parent in (path, *path.parents):
+            if parent.exists() and not parent.is_dir():
+                raise ValueError(f"{parent} is a file, so {path} cannot be a folder")
+        return path
+
+    @field_validator("schedule_cron")
+    @classmethod
+    def _is_cron(cls, value: str) -> str:
+        if not croniter.is_valid(value):
+            raise ValueError(f"{value!r} is not a cron expression (e.g. '0 6 * * *')")
+        return value
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _is_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"{value!r} is not a time zone (e.g. 'Africa/Lagos')") from error
+        return value
+
+    @field_validator("social_api_base", "sms_api_base")
+    @classmethod
+    def _is_http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
     @property
     def landing_path(self) -> Path:
         return self.landing_dir or self.data_dir / "landing"
@@ -95,15 +166,46 @@ class Settings(BaseSettings):
         if self.warehouse_dsn is not None:
             return PostgresConnection.from_dsn(self.warehouse_dsn.get_secret_value())
         env = os.environ
+        try:
+            port = int(env.get("PGPORT", "5432"))
+        except ValueError as error:
+            raise SettingsError(f"PGPORT: {env['PGPORT']!r} is not a port number") from error
         return PostgresConnection(
             host=env["PGHOST"],
-            port=int(env.get("PGPORT", "5432")),
+            port=port,
             user=env.get("PGUSER", "postgres"),
             password=env.get("PGPASSWORD", ""),
             database=env.get("PGDATABASE", self.warehouse_database),
         )
 
+    def prepare_data_dir(self) -> None:
+        """Create the data directory (mode 0700: it holds the pipeline's state and logins)."""
+        try:
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise SettingsError(
+                f"BEEJAN_DATA_DIR: cannot create {self.data_dir}: {error.strerror}"
+            ) from error
+
+
+def explain_invalid(error: ValidationError) -> str:
+    """One line that names the setting (as it is spelled in the environment) and the problem."""
+    problems = []
+    for problem in error.errors():
+        name = "BEEJAN_" + "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        value = problem.get("input")
+        secret = any(word in name for word in ("PASSWORD", "TOKEN", "SALT", "DSN", "URL"))
+        if value is not None and not secret and str(value) not in message:
+            message += f" (got {str(value)[:60]!r})"
+        problems.append(f"{name}: {message}")
+    return "; ".join(problems)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings of this process; SettingsError (one line) when one of them is invalid."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(explain_invalid(error)) from None

@@ -1,11 +1,18 @@
 {#- A stable, salted SHA-256 of a personal value: equal inputs give equal hashes, so masked
-    keys still join across sources, but the value itself cannot be read back. -#}
+    keys still join across sources, but the value itself cannot be read back. The salt is read
+    from its private table when the query runs (once per query). -#}
 {% macro mask_pii(column) -%}
-    {%- if target.name == 'prod' and var('pii_salt') == 'development-only-salt' -%}
-        {{ exceptions.raise_compiler_error('set BEEJAN_PII_SALT to a secret salt for the prod target') }}
-    {%- endif -%}
     case
         when {{ column }} is not null and {{ column }} <> ''
-            then encode(sha256(convert_to('{{ var("pii_salt") }}' || {{ column }}, 'UTF8')), 'hex')
+            then encode(
+                sha256(
+                    convert_to(
+                        (select pii_salt.salt from {{ source('private', 'pii_salt') }} as pii_salt)
+                        || {{ column }},
+                        'UTF8'
+                    )
+                ),
+                'hex'
+            )
     end
 {%- endmacro %}

@@ -1,40 +1,17 @@
--- Every web-form label and call-centre reason code of a complaint contact has a row in the
--- category_mappings seed: a new CMS dropdown label or reason code fails here (add it to the
--- seed) instead of silently landing as an unclassified complaint.
-with submissions as (
-    select * from {{ ref('stg_web_forms__submissions') }}
-),
+-- A warning, never a failure: a call-centre reason code or web-form label the mappings do not
+-- know yet (real systems add them). Its contacts are still classified by their words (or as
+-- UNMAPPED); the rows returned name each new value, so it can be added to category_mappings.
+{{ config(severity='warn') }}
 
-call_events as (
-    select * from {{ ref('stg_call_center__call_events') }}
-),
-
-category_mappings as (
-    select * from {{ ref('category_mappings') }}
-),
-
-labels as (
-    select
-        'web_form' as channel,
-        category_label as channel_category
-    from submissions
-    where noise_reason is null and category_label <> ''
-    union all
-    select
-        'call_center' as channel,
-        reason_code as channel_category
-    from call_events
-    where noise_reason is null and reason_code <> ''
+with unmapped as (
+    select * from {{ ref('agg_unmapped_category_values__daily') }}
 )
 
 select
-    labels.channel,
-    labels.channel_category,
-    count(*) as records
-from labels
-left join category_mappings
-    on
-        labels.channel = category_mappings.channel
-        and labels.channel_category = category_mappings.raw_value
-where category_mappings.category_code is null
-group by labels.channel, labels.channel_category
+    channel,
+    unmapped_value,
+    sum(contacts) as contacts,
+    min(received_date) as first_seen,
+    max(received_date) as last_seen
+from unmapped
+group by channel, unmapped_value

@@ -1,25 +1,32 @@
--- An agent opened a ticket from each ticket's source record, so the noise rules must not have
--- thrown that record away. Records that never reached the warehouse (quarantined, e.g. a
--- call-centre line cut off mid-copy) and a call's other log lines are not verdicts on it.
+-- An agent opened a ticket from each ticket's source record, so the noise rules (by structure
+-- or by words) must not have thrown that record away. Records that never reached the warehouse
+-- (quarantined, e.g. a call-centre line cut off mid-copy) and a call's other log lines are not
+-- verdicts on it.
 with tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
 
-contacts as (
+records as (
     select * from {{ ref('int_complaints__unioned') }}
+),
+
+judged as (
+    select * from {{ ref('int_complaint_contacts__classified') }}
 ),
 
 verdicts as (
     select
-        channel,
-        source_ref,
-        bool_or(noise_reason is null) as is_kept,
-        string_agg(distinct noise_reason, ', ') as noise_reasons
-    from contacts
+        records.channel,
+        records.source_ref,
+        bool_or(coalesce(records.noise_reason, judged.noise_reason) is null) as is_kept,
+        string_agg(distinct coalesce(records.noise_reason, judged.noise_reason), ', ')
+            as noise_reasons
+    from records
+    left join judged on records.contact_key = judged.contact_key
     where
-        noise_reason is null
-        or noise_reason not in ('call_progress_event', 'debug_line', 'warning_line')
-    group by channel, source_ref
+        records.noise_reason is null
+        or records.noise_reason not in ('call_progress_event', 'debug_line', 'warning_line')
+    group by records.channel, records.source_ref
 )
 
 select

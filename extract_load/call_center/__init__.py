@@ -3,88 +3,150 @@
 Every event type lands in `raw_call_center.call_events` (not only complaints). The key of a
 call event is `<call_id>:<event>`, so a corrected re-delivery of a file replaces the events it
 restates (the latest delivery wins); lines without a call id (heartbeats) are keyed by file and
-line. A last line without its newline was cut off while the file was copied: it goes to
-quarantine, like any line that does not parse.
+line. The contract's keys are columns; any other key a line carries goes to `extra_fields`
+(JSON), so a stray or hostile key can neither add columns without end nor collide with one.
+
+What cannot be used goes to quarantine, line by line: a last line without its newline was cut
+off while the file was copied; a line that is not logfmt, not UTF-8, too long, or has no
+readable `ts`. A file that cannot be read at all (not gzip, truncated, or not one readable
+line) is quarantined whole, once.
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import dlt
-from dlt.sources.filesystem import FileItemDict
 
-from extract_load.landing import landed_files, read_text
-from extract_load.quarantine import Quarantine
+from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
+from extract_load.files import KnownFile, LandedFile, UnreadableFile, Window, landed_files
+from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
+
+SOURCE = "call_center"
+GLOB = "**/calls_*.log*"
+CONTRACT_KEYS = (
+    "ts",
+    "level",
+    "site",
+    "event",
+    "call_id",
+    "agent_id",
+    "caller",
+    "account_no",
+    "duration_s",
+    "queue",
+    "disposition",
+    "reason_code",
+    "notes",
+    "queue_depth",
+    "error",
+)
 
 
-def parse_logfmt(line: str) -> dict[str, str]:
-    """logfmt is `key=value` pairs with shell-style double quotes and backslash escapes, so the
-    standard library's shell lexer (posix mode) parses it exactly; a bare key means true."""
-    fields = {}
-    for token in shlex.split(line, posix=True):
-        key, sep, value = token.partition("=")
-        if not key:
-            raise ValueError(f"empty key in {token!r}")
-        fields[key] = value if sep else "true"
-    return fields
+def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dict[str, Any]:
+    """One log line as a raw row; UnusableRecord says why it cannot be one."""
+    if len(raw) > max_bytes:
+        raise UnusableRecord(Reason.RECORD_TOO_LARGE, f"{len(raw)} bytes, the limit is {max_bytes}")
+    try:
+        text = raw.decode("utf-8").removesuffix("\r")
+    except UnicodeDecodeError as error:
+        raise UnusableRecord(Reason.INVALID_UTF8, f"not UTF-8 at byte {error.start}") from error
+    try:
+        fields = parse_logfmt(text)
+    except LogfmtError as error:
+        raise UnusableRecord(Reason.UNPARSEABLE_RECORD, f"not logfmt: {error}") from error
+    check_storable({"line": text})
+    stamp = fields.get("ts")
+    if not stamp:
+        raise UnusableRecord(Reason.MISSING_FIELD, "no ts")
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError as error:
+        raise UnusableRecord(Reason.BAD_TIMESTAMP, f"ts {stamp[:40]!r}: not ISO 8601") from error
+    if moment.utcoffset() is None:
+        raise UnusableRecord(Reason.BAD_TIMESTAMP, f"ts {stamp[:40]!r} has no UTC offset")
+    call_id = fields.get("call_id")
+    extra = {key: value for key, value in fields.items() if key not in CONTRACT_KEYS}
+    return {
+        **{key: fields.get(key) for key in CONTRACT_KEYS},
+        "event_key": f"{call_id}:{fields.get('event')}" if call_id else f"{origin}:{line_number}",
+        "ts_text": stamp,
+        "ts": moment,
+        "extra_fields": extra or None,
+        "source_file": origin,
+        "line_number": line_number,
+    }
 
 
-def parse_log_file(text: str, origin: str, quarantine: Quarantine) -> Iterator[dict]:
-    lines = text.split("\n")
-    cut_off = lines.pop()  # "" when the file ends with its newline
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+def read_log_file(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
+    """The rows and quarantined lines of one file, then its registry entry."""
+    try:
+        lines = landed.text_bytes().split(b"\n")
+    except UnreadableFile as error:
+        yield quarantined(SOURCE, Reason.UNREADABLE_FILE, landed.content, landed.path, str(error))
+        yield landed.registry_entry("quarantined", 0, 1)
+        return
+    cut_off = lines.pop()  # b"" when the file ends with its newline
+    rows, bad = [], []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
             continue
         try:
-            fields = parse_logfmt(line)
-            moment = datetime.fromisoformat(fields["ts"])
-            if moment.utcoffset() is None:
-                raise ValueError("timestamp without UTC offset")
-        except (ValueError, KeyError) as error:
-            quarantine.add(f"unparseable log line: {error}", line, f"{origin}:{number}")
-            continue
-        call_id = fields.get("call_id")
-        key = f"{call_id}:{fields.get('event')}" if call_id else f"{origin}:{number}"
-        yield {
-            **fields,
-            "event_key": key,
-            "ts_text": fields["ts"],
-            "ts": moment,
-            "source_file": origin,
-            "line_number": number,
-        }
+            rows.append(parse_line(raw, landed.path, number, max_bytes))
+        except UnusableRecord as error:
+            bad.append((error.reason, error.detail, raw, f"{landed.path}:{number}"))
     if cut_off:
-        quarantine.add(
-            "cut-off last line (no trailing newline)", cut_off, f"{origin}:{len(lines) + 1}"
-        )
+        bad.append((*_cut_off_reason(cut_off), cut_off, f"{landed.path}:{len(lines) + 1}"))
+    if not rows and any(reason != Reason.CUT_OFF_LINE for reason, *_ in bad):
+        # nothing in it could be read: not a log file at all, one record rather than one per
+        # "line" (a file holding only a line caught while written is a cut-off line, though)
+        first_problem = bad[0][1]
+        detail = f"no line of it could be read; the first: {first_problem}"
+        yield quarantined(SOURCE, Reason.UNREADABLE_FILE, landed.content, landed.path, detail)
+        yield landed.registry_entry("quarantined", 0, 1)
+        return
+    yield rows
+    for reason, detail, payload, origin in bad:
+        yield quarantined(SOURCE, reason, payload, origin, detail)
+    yield landed.registry_entry("loaded", len(rows), len(bad))
 
 
-@dlt.source(name="call_center")
+def _cut_off_reason(line: bytes) -> tuple[Reason, str]:
+    """A last line without its newline was cut off while the file was copied, unless it is not
+    even text (a cut may split only the very last character)."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if not (error.reason == "unexpected end of data" and error.end == len(line)):
+            return Reason.INVALID_UTF8, f"not UTF-8 at byte {error.start}"
+    return Reason.CUT_OFF_LINE, "the last line has no newline: the file was copied while written"
+
+
+@dlt.source(name=SOURCE)
 def call_center_source(
-    folder: Path,
-    quarantine: Quarantine,
-    start_time: datetime | None = None,
-    end_time: datetime | None = None,
+    folder: Path, known: dict[str, KnownFile], window: Window, max_record_bytes: int
 ) -> dlt.sources.DltResource:
-    files = landed_files(folder, "**/calls_*.log*", start_time, end_time)
-
-    @dlt.transformer(
+    @dlt.resource(
         name="call_events",
         primary_key="event_key",
         write_disposition="merge",
-        # ts_text stays the text as logged (dlt would otherwise detect it as a timestamp)
-        columns={
+        # text as logged (dlt would otherwise detect timestamps and numbers); ts is the instant
+        columns={key: {"data_type": "text"} for key in CONTRACT_KEYS}
+        | {
             "ts": {"data_type": "timestamp"},
             "ts_text": {"data_type": "text"},
+            "extra_fields": {"data_type": "json"},
             "line_number": {"data_type": "bigint"},
         },
     )
-    def call_events(items: list[FileItemDict]) -> Iterator[dict]:
-        for item in items:
-            yield from parse_log_file(read_text(item), item["relative_path"], quarantine)
+    def call_events() -> Iterator[Any]:
+        for landed in landed_files(folder, GLOB, known, window):
+            if landed.changed:
+                yield from read_log_file(landed, max_record_bytes)
+            else:  # the same content again under a new modification time
+                yield landed.unchanged_entry()
 
-    return files | call_events
+    return call_events

@@ -1,38 +1,73 @@
 """SMS short code: Twilio List Messages to our short code, in `DateSent>=` windows.
 
-`DateSent>=` has day granularity, so every pull re-reads the last day (and, with one day of lag,
-the day before, for late deliveries); merging on `sid` keeps each message once. RFC 2822 dates
-are parsed into timestamps; the counts Twilio sends as strings stay as sent.
+`DateSent>=` has day granularity, so every pull starts at the day of the newest `date_sent`
+landed, less one day for late deliveries: it re-reads messages it has, and merging on `sid`
+keeps each once. RFC 2822 dates are parsed into timestamps; `date_sent` may be null (the
+Twilio spec allows it for a message not sent yet) and the message lands all the same. The counts
+Twilio sends as strings stay as sent.
+
+The cursor is kept in the resource's dlt state rather than by `dlt.sources.incremental`, because
+the same resource yields the quarantined messages; the state is committed with the messages.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import dlt
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import HttpBasicAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
-from requests import RequestException
 
-from extract_load.http import retrying_session, source_error
-from extract_load.quarantine import Quarantine, as_json
+from extract_load.http import api_pages, retrying_session
+from extract_load.quarantine import (
+    Reason,
+    UnusableRecord,
+    as_json,
+    check_storable,
+    quarantined,
+)
 
+SOURCE = "sms"
 DATE_FIELDS = ("date_created", "date_sent", "date_updated")
 NULLABLE_TEXT = ("error_message", "messaging_service_sid", "price")
 LATE_DELIVERY = timedelta(days=1)
-LATE_DELIVERY_S = LATE_DELIVERY.total_seconds()
+MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
 
 
-@dlt.source(name="sms")
+def parse_message(message: dict[str, Any]) -> dict[str, Any]:
+    """The message with its dates parsed; UnusableRecord when it breaks the contract."""
+    if not isinstance(message, dict):
+        raise UnusableRecord(Reason.INVALID_VALUE, "not a JSON object")
+    if not isinstance(message.get("sid"), str) or not MESSAGE_SID.match(message["sid"]):
+        raise UnusableRecord(Reason.INVALID_VALUE, f"sid {str(message.get('sid'))[:40]!r}")
+    dates = {}
+    for name in DATE_FIELDS:
+        value = message.get(name)
+        try:
+            dates[name] = parsedate_to_datetime(value) if value else None
+        except (TypeError, ValueError) as error:
+            raise UnusableRecord(
+                Reason.BAD_TIMESTAMP, f"{name} {str(value)[:40]!r} is not RFC 2822"
+            ) from error
+        if dates[name] is not None and dates[name].utcoffset() is None:
+            raise UnusableRecord(Reason.BAD_TIMESTAMP, f"{name} {value!r} has no UTC offset")
+    if dates["date_sent"] is None and dates["date_created"] is None:
+        raise UnusableRecord(Reason.MISSING_FIELD, "neither date_sent nor date_created")
+    check_storable(message)
+    return {**message, **dates}
+
+
+@dlt.source(name=SOURCE)
 def sms_source(
     base_url: str,
     account_sid: str,
     auth_token: str,
     short_code: str,
-    quarantine: Quarantine,
     start_time: datetime | None = None,
     end_time: datetime | None = None,
 ) -> dlt.sources.DltResource:
@@ -52,38 +87,30 @@ def sms_source(
         | {name: {"data_type": "text"} for name in NULLABLE_TEXT}
         | {"error_code": {"data_type": "bigint"}},
     )
-    def messages(
-        sent: dlt.sources.incremental[datetime] = dlt.sources.incremental(
-            "date_sent",
-            initial_value=start_time,
-            end_value=end_time,
-            lag=LATE_DELIVERY_S,
-        ),
-    ) -> Iterator[dict]:
+    def messages() -> Iterator[Any]:
+        state = dlt.current.resource_state()
+        newest = datetime.fromisoformat(state["newest_sent"]) if "newest_sent" in state else None
+        start = start_time or (newest - LATE_DELIVERY if newest else None)
         params: dict[str, object] = {"To": short_code, "PageSize": 1000}
-        if sent.start_value is not None:
-            params["DateSent>"] = (sent.start_value - LATE_DELIVERY).date().isoformat()
+        if start is not None:
+            params["DateSent>"] = start.date().isoformat()
         path = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
-        try:
-            for page in client.paginate(path, params=params, data_selector="messages"):
-                yield from _parsed(page, quarantine, page.request.url)
-        except RequestException as error:
-            raise source_error("the SMS API", base_url, error) from error
+        for url, body in api_pages(client, "the SMS API", path, params, "messages"):
+            rows = []
+            for message in body.get("messages") or []:
+                try:
+                    row = parse_message(message)
+                except UnusableRecord as error:
+                    yield quarantined(SOURCE, error.reason, as_json(message), url, error.detail)
+                    continue
+                sent = row["date_sent"]
+                if end_time and sent and sent > end_time:
+                    continue  # a backfill's range ends there
+                rows.append(row)
+                if sent and (newest is None or sent > newest):
+                    newest = sent
+            yield rows
+        if newest and not (start_time or end_time):
+            state["newest_sent"] = newest.isoformat()
 
     return messages
-
-
-def _parsed(messages, quarantine: Quarantine, origin: str) -> Iterator[dict]:
-    for message in messages:
-        try:
-            dates = {
-                name: parsedate_to_datetime(message[name]) if message.get(name) else None
-                for name in DATE_FIELDS
-            }
-        except (TypeError, ValueError):
-            quarantine.add("unparseable RFC 2822 date", as_json(message), origin)
-            continue
-        if not message.get("sid") or dates["date_sent"] is None:
-            quarantine.add("message without sid or date_sent", as_json(message), origin)
-            continue
-        yield {**message, **dates}

@@ -2,39 +2,66 @@
 
 Tweets land in `raw_social.tweets`, their authors (from `includes.users`) joined onto each row.
 Ids stay text: they are up to 19 digits and must never pass through a 32-bit integer.
+
+The cursor (the newest tweet id landed) is kept in the resource's dlt state rather than by
+`dlt.sources.incremental`, because the same resource also yields the quarantined tweets, which
+have no id to filter on; the state is committed in the same load package as the tweets.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import dlt
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
-from requests import RequestException
 
-from extract_load.http import retrying_session, source_error
-from extract_load.quarantine import Quarantine, as_json
+from extract_load.http import api_pages, retrying_session
+from extract_load.quarantine import (
+    Reason,
+    UnusableRecord,
+    as_json,
+    check_storable,
+    quarantined,
+)
 
+SOURCE = "social"
 SEARCH_PATH = "/2/tweets/search/recent"
 TWEET_FIELDS = "created_at,author_id,lang,conversation_id,in_reply_to_user_id,geo"
 USER_FIELDS = "username,name,location"
-TEXT_IDS = {"id", "author_id", "conversation_id", "in_reply_to_user_id"}
+TEXT_IDS = ("id", "author_id", "conversation_id", "in_reply_to_user_id")
+TWEET_ID = re.compile(r"^[0-9]{1,19}$")
 
 
-def newest_tweet_id(ids: tuple[str, ...]) -> str:
-    """The last-value function of the `since_id` cursor: ids compare as numbers, not strings."""
-    return max(ids, key=int)
+def check_tweet(tweet: dict[str, Any]) -> None:
+    """UnusableRecord when a tweet breaks the contract."""
+    if not isinstance(tweet, dict):
+        raise UnusableRecord(Reason.INVALID_VALUE, "not a JSON object")
+    if not TWEET_ID.match(str(tweet.get("id", ""))):
+        raise UnusableRecord(Reason.INVALID_VALUE, f"id {str(tweet.get('id'))[:40]!r}")
+    if not isinstance(tweet.get("text"), str):
+        raise UnusableRecord(Reason.MISSING_FIELD, "no text")
+    created = str(tweet.get("created_at") or "")
+    if not created:
+        raise UnusableRecord(Reason.MISSING_FIELD, "no created_at")
+    try:
+        moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise UnusableRecord(Reason.BAD_TIMESTAMP, f"created_at {created[:40]!r}") from error
+    if moment.utcoffset() is None:
+        raise UnusableRecord(Reason.BAD_TIMESTAMP, f"created_at {created[:40]!r} has no zone")
+    check_storable(tweet)
 
 
-@dlt.source(name="social")
+@dlt.source(name=SOURCE)
 def social_source(
     base_url: str,
     bearer_token: str,
     query: str,
-    quarantine: Quarantine,
     start_time: datetime | None = None,
     end_time: datetime | None = None,
 ) -> dlt.sources.DltResource:
@@ -54,11 +81,8 @@ def social_source(
         columns={name: {"data_type": "text"} for name in TEXT_IDS}
         | {"created_at": {"data_type": "timestamp"}},
     )
-    def tweets(
-        since: dlt.sources.incremental[str] = dlt.sources.incremental(
-            "id", last_value_func=newest_tweet_id
-        ),
-    ) -> Iterator[dict]:
+    def tweets() -> Iterator[Any]:
+        state = dlt.current.resource_state()
         params = {
             "query": query,
             "max_results": 100,
@@ -72,28 +96,36 @@ def social_source(
                 for key, value in (("start_time", start_time), ("end_time", end_time))
                 if value
             }
-        elif since.last_value:
-            params["since_id"] = since.last_value
-        try:
-            for page in client.paginate(SEARCH_PATH, params=params, data_selector="data"):
-                body = page.response.json()
-                users = {user["id"]: user for user in body.get("includes", {}).get("users", [])}
-                yield from _with_authors(page, users, quarantine, page.request.url)
-        except RequestException as error:
-            raise source_error("the social API", base_url, error) from error
+        elif state.get("newest_id"):
+            params["since_id"] = state["newest_id"]
+        newest = state.get("newest_id")
+        for url, body in api_pages(client, "the social API", SEARCH_PATH, params, "data"):
+            includes = body.get("includes") if isinstance(body.get("includes"), dict) else {}
+            users = {
+                user.get("id"): user
+                for user in includes.get("users") or []
+                if isinstance(user, dict)
+            }
+            rows = []
+            for tweet in body.get("data") or []:
+                try:
+                    check_tweet(tweet)
+                except UnusableRecord as error:
+                    yield quarantined(SOURCE, error.reason, as_json(tweet), url, error.detail)
+                    continue
+                author = users.get(tweet.get("author_id"), {})
+                rows.append(
+                    {
+                        **tweet,
+                        "author_username": author.get("username"),
+                        "author_name": author.get("name"),
+                        "author_location": author.get("location"),
+                    }
+                )
+                if newest is None or int(tweet["id"]) > int(newest):
+                    newest = tweet["id"]
+            yield rows
+        if newest and not (start_time or end_time):
+            state["newest_id"] = newest
 
     return tweets
-
-
-def _with_authors(tweets, users, quarantine: Quarantine, origin: str) -> Iterator[dict]:
-    for tweet in tweets:
-        if not str(tweet.get("id", "")).isdigit() or not tweet.get("created_at"):
-            quarantine.add("tweet without a numeric id or created_at", as_json(tweet), origin)
-            continue
-        author = users.get(tweet.get("author_id"), {})
-        yield {
-            **tweet,
-            "author_username": author.get("username"),
-            "author_name": author.get("name"),
-            "author_location": author.get("location"),
-        }

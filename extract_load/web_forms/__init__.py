@@ -1,9 +1,14 @@
 """Website complaint form: the CMS's daily CSV exports, one row per submission.
 
-Read with the standard CSV reader (BOM, CRLF, quoted commas and newlines). Values land as the
-text the CMS wrote (staging parses `submitted_at`'s three formats); new columns of a newer CMS
-version simply add columns to the raw table. A row that does not fit the header, or has no
-`submission_id`, goes to quarantine.
+Values land as the text the CMS wrote, plus `submitted_at_utc`: the instant `submitted_at`
+means in whichever of the CMS's three formats it was exported (`20/11/2026 08:14` and
+`2026-11-20 08:14:03` are Lagos wall time, `2026-11-20T07:14:03Z` is UTC). New columns of a
+newer CMS version add columns to the raw table.
+
+The export is split into records on the bytes, a record ending at a newline outside quotes, so
+every record can be quarantined exactly as it was written: a row that does not fit the header,
+has no `submission_id`, an unreadable `submitted_at`, or is not UTF-8. An export without its
+header row, or that cannot be read, is quarantined whole, once.
 """
 
 from __future__ import annotations
@@ -11,48 +16,145 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import dlt
-from dlt.sources.filesystem import FileItemDict
 
-from extract_load.landing import landed_files, read_text
-from extract_load.quarantine import Quarantine
+from extract_load.files import KnownFile, LandedFile, Window, landed_files
+from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
+
+SOURCE = "web_forms"
+GLOB = "web_complaints_*.csv"
+REQUIRED_COLUMNS = ("submission_id", "submitted_at", "message")
+LOADER_COLUMNS = ("submitted_at_utc", "source_file", "row_number")
+LAGOS = timezone(timedelta(hours=1))  # West Africa Time, no daylight saving
+CMS_FORMATS = (  # (format, zone of a naive value)
+    ("%d/%m/%Y %H:%M", LAGOS),  # CMS v1
+    ("%Y-%m-%d %H:%M:%S", LAGOS),  # CMS v2
+    ("%Y-%m-%dT%H:%M:%SZ", UTC),  # CMS v3
+)
+BOM = b"\xef\xbb\xbf"
 
 
-def parse_export(text: str, origin: str, quarantine: Quarantine) -> Iterator[dict]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row in reader:
-        where = f"{origin}:row {reader.line_num}"
-        if None in row or None in row.values():
-            payload = ",".join(str(value) for value in row.values())
-            quarantine.add("row does not match the header", payload, where)
+def parse_cms_timestamp(value: str) -> datetime:
+    """`submitted_at` in any of the CMS's formats, as an aware instant; ValueError otherwise."""
+    for pattern, zone in CMS_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
+        except ValueError:
             continue
-        if not row.get("submission_id", "").strip():
-            quarantine.add("missing submission_id", ",".join(row.values()), where)
-            continue
-        yield {**row, "source_file": origin}
+    raise ValueError(f"submitted_at {value[:40]!r} is in none of the CMS's formats")
 
 
-@dlt.source(name="web_forms")
+def csv_records(data: bytes) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, bytes without the line ending, quotes balanced) of every record. A record
+    ends at a newline outside quotes: one pass that counts quote characters line by line."""
+    start, position, line, first_line, quotes = 0, 0, 1, 1, 0
+    while (newline := data.find(b"\n", position)) != -1:
+        quotes += data.count(b'"', position, newline)
+        if quotes % 2 == 0:
+            end = newline - 1 if newline > start and data[newline - 1] == 0x0D else newline
+            yield first_line, data[start:end], True
+            start, quotes, first_line = newline + 1, 0, line + 1
+        line, position = line + 1, newline + 1
+    if start < len(data):  # a last record without its line ending
+        quotes += data.count(b'"', position)
+        yield first_line, data[start:], quotes % 2 == 0
+
+
+def parse_fields(record: bytes) -> list[str]:
+    try:
+        text = record.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnusableRecord(Reason.INVALID_UTF8, f"not UTF-8 at byte {error.start}") from error
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as error:
+        raise UnusableRecord(Reason.UNPARSEABLE_RECORD, f"not CSV: {error}") from error
+
+
+def parse_row(header: list[str], record: bytes, origin: str, number: int) -> dict[str, Any]:
+    values = parse_fields(record)
+    if len(values) != len(header):
+        raise UnusableRecord(
+            Reason.FIELD_COUNT_MISMATCH, f"{len(values)} fields, the header has {len(header)}"
+        )
+    row = dict(zip(header, values, strict=True))
+    check_storable(row)
+    if not row["submission_id"].strip():
+        raise UnusableRecord(Reason.MISSING_FIELD, "no submission_id")
+    try:
+        submitted = parse_cms_timestamp(row["submitted_at"])
+    except ValueError as error:
+        raise UnusableRecord(Reason.BAD_TIMESTAMP, str(error)) from error
+    return {**row, "submitted_at_utc": submitted, "source_file": origin, "row_number": number}
+
+
+def header_problem(header: list[str]) -> str | None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        return f"the first row is not the export's header (no {', '.join(missing)})"
+    clashing = sorted({name for name in header if name.startswith("_") or name in LOADER_COLUMNS})
+    if clashing or len(set(header)) != len(header):
+        return f"the header repeats a column or uses a reserved name: {clashing or header}"
+    return None
+
+
+def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
+    """The rows and quarantined records of one export, then its registry entry."""
+    records = csv_records(landed.content.removeprefix(BOM))
+    header_record = next(records, None)
+    try:
+        header = parse_fields(header_record[1]) if header_record else []
+        problem = header_problem(header)
+    except UnusableRecord as error:
+        problem = str(error)
+    if problem:
+        yield quarantined(SOURCE, Reason.MISSING_HEADER, landed.content, landed.path, problem)
+        yield landed.registry_entry("quarantined", 0, 1)
+        return
+    rows, bad = [], 0
+    for number, record, balanced in records:
+        origin = f"{landed.path}:{number}"
+        try:
+            if len(record) > max_bytes:
+                raise UnusableRecord(
+                    Reason.RECORD_TOO_LARGE, f"{len(record)} bytes, the limit is {max_bytes}"
+                )
+            if not balanced:
+                raise UnusableRecord(Reason.UNPARSEABLE_RECORD, "a quoted field is never closed")
+            if not record.strip():
+                continue
+            rows.append(parse_row(header, record, landed.path, number))
+        except UnusableRecord as error:
+            bad += 1
+            yield quarantined(SOURCE, error.reason, record, origin, error.detail)
+    yield rows
+    yield landed.registry_entry("loaded", len(rows), bad)
+
+
+@dlt.source(name=SOURCE)
 def web_forms_source(
-    folder: Path,
-    quarantine: Quarantine,
-    start_time: datetime | None = None,
-    end_time: datetime | None = None,
+    folder: Path, known: dict[str, KnownFile], window: Window, max_record_bytes: int
 ) -> dlt.sources.DltResource:
-    files = landed_files(folder, "web_complaints_*.csv", start_time, end_time)
-
-    @dlt.transformer(
+    @dlt.resource(
         name="submissions",
         primary_key="submission_id",
         write_disposition="merge",
-        # as exported, in whichever of the CMS's three formats: staging parses it
-        columns={"submitted_at": {"data_type": "text"}},
+        # every CSV value as exported (dlt would otherwise detect dates and numbers)
+        columns={
+            "submitted_at": {"data_type": "text"},
+            "submitted_at_utc": {"data_type": "timestamp"},
+            "row_number": {"data_type": "bigint"},
+        },
     )
-    def submissions(items: list[FileItemDict]) -> Iterator[dict]:
-        for item in items:
-            yield from parse_export(read_text(item), item["relative_path"], quarantine)
+    def submissions() -> Iterator[Any]:
+        for landed in landed_files(folder, GLOB, known, window):
+            if landed.changed:
+                yield from read_export(landed, max_record_bytes)
+            else:  # the same content again under a new modification time
+                yield landed.unchanged_entry()
 
-    return files | submissions
+    return submissions

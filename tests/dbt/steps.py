@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings
 from beejan.dbt_runner import run_dbt
-from extract_load.runner import ALL_SOURCES, load_sources
+from extract_load.registry import ALL_SOURCES
+from extract_load.runner import load_sources
 
 CONTACTS = "ci_marts.fct_complaint_contacts"
 # the roles the loaders and dbt log in as in these tests
@@ -14,7 +16,9 @@ TRANSFORMER = "transformer-test-password"
 
 
 def load_all(warehouse: PostgresConnection) -> None:
-    results = load_sources(ALL_SOURCES, Settings(_env_file=None), warehouse)
+    settings = Settings(_env_file=None)
+    ensure_roles(warehouse, settings)
+    results = load_sources(ALL_SOURCES, settings, warehouse)
     assert [r.error for r in results] == [None] * len(ALL_SOURCES)
 
 

@@ -13,6 +13,8 @@ from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings
 from beejan.dbt_runner import run_dbt
+from extract_load.registry import ALL_SOURCES
+from extract_load.runner import load_sources
 from simulator.live import LiveScenario
 from tests.dbt.steps import CONTACTS, TRANSFORMER, build, load_all
 
@@ -98,13 +100,20 @@ def test_complaint_contacts_per_day_and_channel_equal_the_ground_truth(
 def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
     loaded: LiveScenario, project_env
 ) -> None:
-    """Built after day one, then incrementally after two more days: contacts that belong to a
-    day the first build had already covered are added, and the table equals a full refresh."""
+    """Built after day one, then incrementally after two more days and a call log of day one
+    delivered late: contacts of a day the first build had covered are added, and the table
+    equals a full refresh."""
     build(project_env)
     with psycopg.connect(project_env.dsn()) as conn:
         first_keys = {key for (key,) in conn.execute(f"select contact_key from {CONTACTS}")}
         covered_until = conn.execute(f"select max(received_at) from {CONTACTS}").fetchone()[0]
     loaded.advance(2)
+    day_one = loaded.scenario.landing / "call_center" / "2026" / "11" / "16"
+    (day_one / "calls_LAG1_2026111610.log").write_text(
+        "ts=2026-11-16T10:00:00.000+01:00 level=INFO site=LAG1 event=call_closed "
+        'call_id=C-LATE-1 agent_id=A-100 caller="0803 555 0134" duration_s=120 queue=technical '
+        'disposition=complaint reason_code=NET-01 notes="no network since morning"\n'
+    )
     load_all(project_env)
     build(project_env)
     incremental = contact_rows(project_env)
@@ -113,12 +122,7 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
         for key, row in incremental.items()
         if key not in first_keys and row["received_at"] < covered_until
     ]
-    redelivered = {
-        f"{channel}:{key}"
-        for (channel, key), record in loaded.scenario.truth().items()
-        if record.is_complaint and record.origin.endswith(":redelivered")
-    }
-    assert redelivered and redelivered <= set(late)
+    assert "call_center:C-LATE-1:call_closed" in late
     assert len(incremental) > len(first_keys)
     run_dbt(
         ["build", "--full-refresh", "--select", "fct_complaint_contacts"],
@@ -178,7 +182,7 @@ def test_reporter_reads_marts_and_is_denied_raw_and_staging(
 
 
 @pytest.mark.slow
-def test_every_complaint_contact_resolves_to_its_true_customer(
+def test_every_complaint_contact_resolves_to_its_true_customer_or_to_none(
     loaded: LiveScenario, project_env
 ) -> None:
     build(project_env)
@@ -191,9 +195,21 @@ def test_every_complaint_contact_resolves_to_its_true_customer(
     for channel, source_ref, customer_id in rows:
         key = f"{source_ref}:call_closed" if channel == "call_center" else source_ref
         resolved[(channel, key)] = customer_id
-    expected = {key: truth[key].customer_id for key in resolved}
-    assert sum(1 for value in expected.values() if value is not None) > 0
-    assert resolved == expected
+    wrong = {
+        key: (customer, truth[key].customer_id)
+        for key, customer in resolved.items()
+        if customer is not None and customer != truth[key].customer_id
+    }
+    assert wrong == {}
+    # what a record carries identifies its customer: only tweets from an X handle the CRM
+    # does not know (and that never typed a number) stay unidentified
+    missed = {
+        key
+        for key, customer in resolved.items()
+        if customer is None and truth[key].customer_id is not None
+    }
+    assert {channel for channel, _ in missed} <= {"social"}
+    assert sum(1 for customer in resolved.values() if customer is not None) > 20
 
 
 @pytest.mark.slow
@@ -225,3 +241,20 @@ def test_snapshots_keep_every_version_of_customers_and_plans(
 def crm_versions(live: LiveScenario, query: str, table: str) -> set[tuple]:
     with psycopg.connect(live.scenario.crm.dsn()) as conn:
         return set(conn.execute(query.format(table)).fetchall())
+
+
+@pytest.mark.slow
+def test_every_source_can_be_fully_refreshed_under_the_built_views(
+    loaded: LiveScenario, project_env
+) -> None:
+    """Staging views depend on the raw tables: a full refresh empties and refills the tables
+    (they stay, and so do the views), and the next build passes."""
+    build(project_env)
+    with psycopg.connect(project_env.dsn()) as conn:
+        before = conn.execute(f"select count(*) from {CONTACTS}").fetchone()[0]
+    settings = Settings(_env_file=None)
+    results = load_sources(ALL_SOURCES, settings, project_env, full_refresh=True)
+    assert [r.error for r in results] == [None] * len(ALL_SOURCES)
+    build(project_env)
+    with psycopg.connect(project_env.dsn()) as conn:
+        assert conn.execute(f"select count(*) from {CONTACTS}").fetchone()[0] == before > 0

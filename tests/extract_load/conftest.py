@@ -8,13 +8,16 @@ import psycopg
 import pytest
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings
 from extract_load.pipeline import LoadResult
-from extract_load.runner import DLT_SOURCES, load_sources
+from extract_load.registry import ALL_SOURCES
+from extract_load.runner import load_sources
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
 
 Loader = Callable[..., list[LoadResult]]
+DLT_SOURCES = tuple(name for name in ALL_SOURCES if name != "crm")
 
 
 @pytest.fixture
@@ -33,7 +36,9 @@ def load(project_env: PostgresConnection) -> Loader:
     """Load the named dlt sources (default: all four) into the test's warehouse database."""
 
     def run(names=DLT_SOURCES, **options) -> list[LoadResult]:
-        return load_sources(list(names), Settings(_env_file=None), project_env, **options)
+        settings = Settings(_env_file=None)
+        ensure_roles(project_env, settings)
+        return load_sources(list(names), settings, project_env, **options)
 
     return run
 

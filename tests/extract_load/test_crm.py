@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import time
+from pathlib import Path
+
 import psycopg
 import pytest
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import SourceError
-from beejan.core.settings import Settings
+from beejan.core.roles import ensure_roles, login_as
+from beejan.core.settings import PROJECT_DIR, Settings
 from extract_load.crm import TABLES, load_crm
 from simulator.live import LiveScenario
 
@@ -164,3 +171,52 @@ def test_bad_credentials_are_a_clear_error(
     monkeypatch.setenv("BEEJAN_CRM_DSN", crm.dsn().replace(f":{crm.password}@", ":wrong@"))
     with pytest.raises(SourceError, match="password authentication failed"):
         crm_load(project_env)
+
+
+SKIPPED_TREES = {".venv", ".git", "venv", "node_modules", "__pycache__", ".ruff_cache"}
+
+
+def files_holding(roots: list[Path], secrets: list[str]) -> dict[str, int]:
+    """Files under `roots` that hold one of `secrets`, with their permission bits."""
+    found = {}
+    for root in roots:
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name not in SKIPPED_TREES]
+            for name in names:
+                path = Path(folder, name)
+                with contextlib.suppress(OSError):  # files come and go during a run
+                    mode = path.stat().st_mode
+                    if path.stat().st_size < 1_000_000 and any(
+                        secret.encode() in path.read_bytes() for secret in secrets
+                    ):
+                        found[str(path)] = mode & 0o777
+    return found
+
+
+def test_no_file_with_a_password_is_readable_by_others_during_and_after_a_crm_load(
+    sources: LiveScenario, project_env
+) -> None:
+    settings = Settings(_env_file=None)
+    ensure_roles(project_env, settings)
+    loader = login_as("loader", project_env, settings)
+    secrets = [project_env.password, loader.password, sources.scenario.crm.password]
+    roots = [PROJECT_DIR, settings.data_dir]
+    seen: dict[str, int] = {}
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.update(files_holding(roots, secrets))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        load_crm(settings, loader)
+    finally:
+        done.set()
+        watcher.join()
+    seen.update(files_holding(roots, secrets))
+    assert {path: oct(mode) for path, mode in seen.items() if mode & 0o077} == {}
+    # it looked where Meltano writes the plugins' configuration, during the run
+    assert any("/meltano/system/run/" in path for path in seen), sorted(seen)

@@ -6,10 +6,9 @@ import psycopg
 import pytest
 
 from beejan.core.connections import PostgresConnection
-from extract_load.runner import DLT_SOURCES
 from simulator.live import LiveScenario
 from simulator.serving import Faults
-from tests.extract_load.conftest import Loader, quarantined, raw_keys
+from tests.extract_load.conftest import DLT_SOURCES, Loader, quarantined, raw_keys
 
 RAW = {  # channel in the truth -> (dlt source, raw table, natural key column)
     "social": ("social", "raw_social.tweets", "id"),

@@ -16,7 +16,7 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.testing.utilities import prefect_test_harness
 
 from beejan.core.settings import Settings, get_settings
-from extract_load.runner import ALL_SOURCES
+from extract_load.registry import ALL_SOURCES
 from flows.pipeline import scheduled_deployment, warehouse_pipeline
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
@@ -40,7 +40,7 @@ def sources(
     """One simulated day; a failed load is retried once, at once."""
     live = make_scenario(days=1)
     retry_fast = {"BEEJAN_LOAD_RETRIES": "1", "BEEJAN_LOAD_RETRY_DELAY_SECONDS": "0"}
-    for name, value in {**live.env, **retry_fast, "BEEJAN_DBT_TARGET": "ci"}.items():
+    for name, value in {**live.env, **retry_fast, "BEEJAN_ENVIRONMENT": "ci"}.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     return live
@@ -148,3 +148,23 @@ def test_the_scheduled_deployment_takes_its_cron_and_zone_from_settings(
     [schedule] = deployment.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 5 * * 1-5", "Europe/London")
     assert deployment.global_concurrency_limit.limit == 1
+
+
+def test_the_alert_names_every_failed_source_and_the_failed_build(
+    sources: LiveScenario, project_env, webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CRM is unreachable on the very first run, so raw_crm never appears and the build
+    fails too: one alert names both."""
+    url, alerts = webhook
+    monkeypatch.setenv("BEEJAN_CRM_DSN", "postgresql://nobody:x@127.0.0.1:9/crm")
+    monkeypatch.setenv("BEEJAN_ALERT_WEBHOOK_URL", url)
+    get_settings.cache_clear()
+
+    state = warehouse_pipeline(return_state=True)
+
+    assert state.is_failed()
+    [(status, _, message, _)] = audit_rows(project_env)
+    assert status == "failed"
+    assert message.startswith("sources failed after retries: crm; dbt build failed:")
+    [alert] = alerts
+    assert "crm" in alert["text"] and "dbt build failed" in alert["text"]

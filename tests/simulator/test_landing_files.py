@@ -7,6 +7,7 @@ import gzip
 import io
 import shlex
 from datetime import datetime
+from pathlib import Path
 
 from simulator.call_center import read_log
 from simulator.fixtures import ScenarioFactory
@@ -72,3 +73,45 @@ def test_web_form_exports_have_the_dirt_of_each_cms_version(make_scenario: Scena
     truth = live.scenario.truth()
     assert {r["submission_id"] for r in every} == {key for ch, key in truth if ch == "web_form"}
     assert any(r.noise == "double_click" for r in truth.values())
+
+
+def call_center_keys(landing: Path) -> set[str]:
+    """The truth key of every whole line in the call-centre files as they are now."""
+    keys = set()
+    for path in (landing / "call_center").rglob("calls_*"):
+        relative = path.relative_to(landing / "call_center").as_posix()
+        lines = read_log(path).split("\n")[:-1]  # the cut-off last line, if any, is not whole
+        for number, line in enumerate(lines, start=1):
+            fields = parse_logfmt(line)
+            call_id = fields.get("call_id")
+            keys.add(f"{call_id}:{fields['event']}" if call_id else f"{relative}:{number}")
+    return keys
+
+
+def test_no_delivered_file_is_written_again_except_as_a_redelivery(
+    make_scenario: ScenarioFactory,
+) -> None:
+    """Each day adds its own files; of those delivered before, only the contract's
+    re-deliveries (one copied again, one corrected) may change, and the truth never lists a
+    record that no file holds."""
+    live = make_scenario(days=1, with_crm=False, scale=2000)
+    landing = live.scenario.landing
+    for _ in range(2):
+        before = {path: path.read_bytes() for path in landing.rglob("*") if path.is_file()}
+        live.advance(1)
+        rewritten = sorted(
+            path.name for path, content in before.items() if path.read_bytes() != content
+        )
+        corrected = sorted(
+            record.origin.split(":")[0]
+            for record in live.scenario.truth().values()
+            if record.origin.endswith(":redelivered")
+            and record.occurred_at.date() >= live.scenario.world.start
+        )
+        assert set(rewritten) <= set(corrected)
+        truth_keys = {
+            key
+            for (channel, key), record in live.scenario.truth().items()
+            if channel == "call_center" and not record.quarantine
+        }
+        assert truth_keys <= call_center_keys(landing)

@@ -84,3 +84,18 @@ def test_slow_pages_are_slow(make_scenario: ScenarioFactory) -> None:
     response = list_messages(live)
     assert response.status_code == 200
     assert response.elapsed.total_seconds() >= 0.5
+
+
+def test_every_answer_of_a_busy_scenario_validates_against_the_spec(
+    make_scenario: ScenarioFactory, valid_twilio_answer
+) -> None:
+    live = make_scenario(days=3, scale=80, with_crm=False)
+    response, pages = list_messages(live, PageSize="50"), 0
+    while True:
+        valid_twilio_answer(response)
+        pages += 1
+        next_page = response.json()["next_page_uri"]
+        if next_page is None:
+            break
+        response = list_messages(live, url=next_page)
+    assert pages > 3

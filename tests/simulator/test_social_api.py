@@ -115,3 +115,19 @@ def test_faults_come_at_the_configured_rate(make_scenario: ScenarioFactory) -> N
     assert 40 <= statuses.count(429) <= 80
     assert 20 <= statuses.count(503) <= 60
     assert statuses.count(200) == 200 - statuses.count(429) - statuses.count(503)
+
+
+def test_every_answer_of_a_busy_scenario_validates_against_the_spec(
+    make_scenario: ScenarioFactory, valid_x_answer
+) -> None:
+    """Every page, every tweet and every user of three days, patterns and formats included."""
+    live = make_scenario(days=3, scale=80, with_crm=False)
+    token, pages = None, 0
+    while True:
+        response = search(live, **({"next_token": token} if token else {}))
+        valid_x_answer(response)
+        pages += 1
+        token = response.json()["meta"].get("next_token")
+        if not token:
+            break
+    assert pages > 3

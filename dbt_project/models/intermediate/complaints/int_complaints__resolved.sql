@@ -1,6 +1,10 @@
--- Each complaint contact resolved to a CRM customer, by the strongest key its channel carries:
--- account number, then phone number, then email, then X handle (all compared as salted hashes).
--- Where several customers share the strongest key, the lowest customer id wins.
+-- Each contact that may be a complaint (not noise by its structure) resolved to a CRM customer,
+-- by the strongest key its channel carries:
+-- account number, then phone number, then email, then X handle, then a phone number typed in
+-- the text, then an X handle that typed a customer's number in another tweet (all compared as
+-- salted hashes).
+-- When several customers share the strongest key, the contact stays unidentified: a guess
+-- could link it to the wrong customer.
 with contacts as (
     select * from {{ ref('int_complaints__unioned') }}
     where noise_reason is null
@@ -8,6 +12,19 @@ with contacts as (
 
 customers as (
     select * from {{ ref('stg_crm__customers') }}
+),
+
+learned_handles as (
+    -- an X handle unknown to the CRM that typed a customer's number in one of its tweets is
+    -- that customer's (and only when all its numbers name the same customer)
+    select
+        contacts.twitter_handle_hash,
+        min(customers.customer_id) as customer_id
+    from contacts
+    inner join customers on contacts.text_msisdn_hash = customers.msisdn_hash
+    where contacts.twitter_handle_hash is not null
+    group by contacts.twitter_handle_hash
+    having count(distinct customers.customer_id) = 1
 ),
 
 candidates as (
@@ -48,15 +65,49 @@ candidates as (
         customers.customer_id
     from contacts
     inner join customers on contacts.twitter_handle_hash = customers.twitter_handle_hash
+
+    union all
+
+    select
+        contacts.contact_key,
+        5 as strength,
+        'text_msisdn' as resolved_by,
+        customers.customer_id
+    from contacts
+    inner join customers on contacts.text_msisdn_hash = customers.msisdn_hash
+
+    union all
+
+    select
+        contacts.contact_key,
+        6 as strength,
+        'learned_handle' as resolved_by,
+        learned_handles.customer_id
+    from contacts
+    inner join learned_handles
+        on contacts.twitter_handle_hash = learned_handles.twitter_handle_hash
+),
+
+strongest_keys as (
+    select
+        contact_key,
+        strength,
+        resolved_by,
+        min(customer_id) as customer_id,
+        count(distinct customer_id) as customers,
+        row_number() over (partition by contact_key order by strength) as key_rank
+    from candidates
+    group by contact_key, strength, resolved_by
 ),
 
 strongest as (
-    select distinct on (contact_key)
+    -- a key two customers share (a family phone) names nobody: better unidentified than wrong
+    select
         contact_key,
         customer_id,
         resolved_by
-    from candidates
-    order by contact_key, strength, customer_id
+    from strongest_keys
+    where key_rank = 1 and customers = 1
 ),
 
 resolved as (
@@ -67,7 +118,13 @@ resolved as (
         contacts.source_ref,
         contacts.received_at,
         contacts.message_text,
-        contacts.category_code,
+        contacts.text_to_classify,
+        contacts.location_text,
+        contacts.site_code,
+        contacts.channel_category,
+        contacts.msisdn_hash,
+        contacts.email_hash,
+        contacts.twitter_handle_hash,
         strongest.customer_id,
         strongest.resolved_by,
         contacts.extracted_at

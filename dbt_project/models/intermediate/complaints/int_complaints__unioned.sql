@@ -1,5 +1,7 @@
--- Every inbound contact of every channel in one grain, with its channel's category and noise
--- verdict; the marts keep the rows whose noise_reason is null.
+-- Every inbound record of the four complaint channels in one grain, with what each channel
+-- knows for sure: the channel's own category value, and the records that are not complaints
+-- by their structure (retweets, Beejan's replies, heartbeats, other calls, bots, staff tests,
+-- short-code keywords). What the text says is judged later (int_complaint_texts__scored).
 with tweets as (
     select * from {{ ref('stg_social__tweets') }}
 ),
@@ -16,12 +18,8 @@ submissions as (
     select * from {{ ref('stg_web_forms__submissions') }}
 ),
 
-category_mappings as (
-    select * from {{ ref('category_mappings') }}
-),
-
-noise_phrases as (
-    select * from {{ ref('noise_phrases') }}
+keyword_messages as (
+    select * from {{ ref('keyword_messages') }}
 ),
 
 unioned as (
@@ -31,10 +29,14 @@ unioned as (
         tweet_id as source_ref,
         received_at,
         message_text,
+        message_text as text_to_classify,
+        author_location as location_text,
+        null::text as site_code,
         null::text as msisdn_hash,
         null::text as email_hash,
         null::text as account_number_hash,
         twitter_handle_hash,
+        text_msisdn_hash,
         null::text as channel_category,
         noise_reason,
         extracted_at
@@ -44,18 +46,29 @@ unioned as (
 
     select
         'sms' as channel,
-        message_sid as record_key,
-        message_sid as source_ref,
-        received_at,
-        message_text,
-        msisdn_hash,
+        messages.message_sid as record_key,
+        messages.message_sid as source_ref,
+        messages.received_at,
+        messages.message_text,
+        messages.message_text as text_to_classify,
+        null::text as location_text,
+        null::text as site_code,
+        messages.msisdn_hash,
         null::text as email_hash,
         null::text as account_number_hash,
         null::text as twitter_handle_hash,
+        null::text as text_msisdn_hash,
         null::text as channel_category,
-        noise_reason,
-        extracted_at
+        coalesce(
+            messages.noise_reason,
+            case when keyword_messages.keyword is not null then 'keyword' end
+        ) as noise_reason,
+        messages.extracted_at
     from messages
+    left join keyword_messages
+        on
+            lower(trim(both ' .!?' from messages.message_text))
+            = keyword_messages.keyword
 
     union all
 
@@ -65,10 +78,14 @@ unioned as (
         call_id as source_ref,
         occurred_at as received_at,
         message_text,
+        message_text as text_to_classify,
+        null::text as location_text,
+        site_code,
         msisdn_hash,
         null::text as email_hash,
         account_number_hash,
         null::text as twitter_handle_hash,
+        null::text as text_msisdn_hash,
         reason_code as channel_category,
         noise_reason,
         extracted_at
@@ -82,53 +99,25 @@ unioned as (
         submission_id as source_ref,
         received_at,
         message_text,
+        concat_ws(' ', subject, message_text) as text_to_classify,
+        null::text as location_text,
+        null::text as site_code,
         msisdn_hash,
         email_hash,
         account_number_hash,
         null::text as twitter_handle_hash,
-        category_label as channel_category,
+        null::text as text_msisdn_hash,
+        nullif(category_label, '') as channel_category,
         noise_reason,
         extracted_at
     from submissions
-),
-
-classified as (
-    select
-        unioned.channel,
-        unioned.record_key,
-        unioned.source_ref,
-        unioned.received_at,
-        unioned.message_text,
-        unioned.msisdn_hash,
-        unioned.email_hash,
-        unioned.account_number_hash,
-        unioned.twitter_handle_hash,
-        category_mappings.category_code,
-        coalesce(
-            unioned.noise_reason,
-            (
-                select noise_phrases.noise_reason
-                from noise_phrases
-                where
-                    noise_phrases.channel = unioned.channel
-                    and strpos(lower(unioned.message_text), noise_phrases.phrase) > 0
-                order by noise_phrases.phrase
-                limit 1
-            )
-        ) as noise_reason,
-        unioned.extracted_at
-    from unioned
-    left join category_mappings
-        on
-            unioned.channel = category_mappings.channel
-            and unioned.channel_category = category_mappings.raw_value
 ),
 
 final as (
     select
         channel || ':' || record_key as contact_key,
         *
-    from classified
+    from unioned
 )
 
 select * from final

@@ -1,6 +1,7 @@
--- Complaint contacts per channel per day, week and month, with the average per day. Days
--- without contacts count as zero (the series comes from dim_dates), so averages are honest.
-{% set grains = ['day', 'week', 'month'] %}
+-- Complaint contacts per channel per day, ISO week, month, quarter and year, with the average
+-- per day. Days without contacts count as zero (the series comes from dim_dates), so averages
+-- are honest.
+{% set grains = ['day', 'week', 'month', 'quarter', 'year'] %}
 
 with dates as (
     select * from {{ ref('dim_dates') }}

@@ -1,11 +1,13 @@
--- One row per inbound complaint contact from any channel, before de-duplication: the same
--- complaint raised on two channels, or an SMS and its follow-ups, are several contacts here.
+-- One row per inbound complaint contact from any channel, noise removed, with the complaint it
+-- belongs to (complaint_key: the same problem from the same sender, across channels), its
+-- category and how it was decided, and the sender's region.
 --
 -- Incremental on load time, not on received_at: a contact that arrives late (a re-delivered
 -- call log of last week, an SMS page fetched days after it was sent) is picked up by the run
--- that loads it, whatever day it belongs to. A run also rebuilds the contacts whose customer
--- changed in the CRM and those that were unidentified and now resolve, so the table always
--- equals a full refresh. The lookback covers loads still in flight during the last build.
+-- that loads it, whatever day it belongs to. A run also rebuilds every contact of a sender who
+-- sent something new (their complaints may have grown or split), of customers changed in the
+-- CRM, and contacts that were unidentified and now resolve, so the table equals a full
+-- refresh. The lookback covers loads still in flight during the last build.
 {{
     config(
         materialized='incremental',
@@ -16,44 +18,55 @@
 }}
 
 with contacts as (
-    select * from {{ ref('int_complaints__resolved') }}
-),
-
-customers as (
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('int_complaint_contacts__grouped') }}
 ),
 
 final as (
     select
-        contacts.contact_key,
-        contacts.channel,
-        contacts.source_ref,
-        contacts.received_at,
-        (contacts.received_at at time zone 'UTC')::date as received_date,
-        contacts.category_code,
-        contacts.customer_id,
-        customers.region_code,
-        contacts.resolved_by,
-        contacts.message_text,
-        contacts.extracted_at,
-        customers.updated_at as customer_updated_at
+        contact_key,
+        complaint_key,
+        channel,
+        source_ref,
+        received_at,
+        (received_at at time zone 'UTC')::date as received_date,
+        category_code,
+        category_method,
+        category_confidence::numeric(4, 2) as category_confidence,
+        customer_id,
+        region_code,
+        region_source,
+        resolved_by,
+        ticket_id,
+        message_text,
+        extracted_at,
+        customer_updated_at
     from contacts
-    left join customers on contacts.customer_id = customers.customer_id
+    {% if is_incremental() %}
+        where
+            identity_key in (
+                select recent.identity_key
+                from contacts as recent
+                where
+                    recent.extracted_at > (
+                        select
+                            max(built.extracted_at) - interval '{{ var("incremental_lookback") }}'
+                        from {{ this }} as built
+                    )
+            )
+            or customer_updated_at > (
+                select
+                    max(built.customer_updated_at)
+                    - interval '{{ var("incremental_lookback") }}'
+                from {{ this }} as built
+            )
+            or (
+                customer_id is not null
+                and contact_key in (
+                    select built.contact_key from {{ this }} as built
+                    where built.customer_id is null
+                )
+            )
+    {% endif %}
 )
 
 select * from final
-{% if is_incremental() %}
-    where
-        extracted_at > (
-            select max(extracted_at) - interval '{{ var("incremental_lookback") }}'
-            from {{ this }}
-        )
-        or customer_updated_at > (
-            select max(customer_updated_at) - interval '{{ var("incremental_lookback") }}'
-            from {{ this }}
-        )
-        or (
-            customer_id is not null
-            and contact_key in (select contact_key from {{ this }} where customer_id is null)
-        )
-{% endif %}

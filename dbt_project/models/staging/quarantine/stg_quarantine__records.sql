@@ -12,9 +12,11 @@
             quarantine_id,
             source as source_system,
             reason,
+            detail,
+            payload_bytes,
             origin,
             quarantined_at,
-            load_id
+            _dlt_load_id as load_id
         from quarantined
     )
 
@@ -24,6 +26,8 @@
         null::text as quarantine_id,
         null::text as source_system,
         null::text as reason,
+        null::text as detail,
+        null::bigint as payload_bytes,
         null::text as origin,
         null::timestamptz as quarantined_at,
         null::text as load_id

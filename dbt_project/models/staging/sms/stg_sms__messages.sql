@@ -10,11 +10,9 @@ renamed as (
         direction,
         status as delivery_status,
         num_segments::int as segment_count,
-        date_sent as received_at,
-        case
-            when direction <> 'inbound' then 'outbound'
-            when upper(trim(body)) in ('BAL', 'HELP', 'MENU', 'STOP', 'OK', 'THANKS') then 'keyword'
-        end as noise_reason,
+        -- a message not sent yet has no date_sent (Twilio allows it): it reached us when created
+        coalesce(date_sent, date_created) as received_at,
+        case when direction <> 'inbound' then 'outbound' end as noise_reason,
         _extracted_at as extracted_at
     from source
 )

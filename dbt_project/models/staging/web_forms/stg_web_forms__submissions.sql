@@ -5,7 +5,7 @@ with source as (
 renamed as (
     select
         submission_id,
-        {{ parse_cms_timestamp('submitted_at') }} as received_at,
+        submitted_at_utc as received_at,
         submitted_at as submitted_at_text,
         {{ mask_pii('lower(trim(email))') }} as email_hash,
         {{ mask_pii(normalize_msisdn('phone')) }} as msisdn_hash,
@@ -21,6 +21,7 @@ renamed as (
         ) <> '' as is_honeypot_filled,
         lower(email) like '%@beejan.example' as is_staff_test,
         coalesce(trim(message), '') = '' and coalesce(trim(category), '') = '' as is_blank,
+        coalesce(trim(message), '') = '' as is_message_empty,
         _extracted_at as extracted_at
     from source
 ),
@@ -46,6 +47,7 @@ final as (
             when is_staff_test then 'staff_test'
             when is_honeypot_filled then 'honeypot_bot'
             when is_blank then 'blank_required_fields'
+            when is_message_empty then 'empty_message'
             when is_double_click then 'double_click'
         end as noise_reason
     from flagged

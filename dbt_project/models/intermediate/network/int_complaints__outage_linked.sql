@@ -1,0 +1,61 @@
+-- The outage behind each complaint, if any: a network incident recorded in the CRM for its
+-- region whose service causes complaints of its category, from 30 minutes before the incident
+-- began to two hours after it was resolved; and the detected spike it is part of (whether or
+-- not any incident was recorded).
+with complaints as (
+    select * from {{ ref('int_complaints__summarised') }}
+),
+
+incidents as (
+    select * from {{ ref('stg_crm__network_incidents') }}
+),
+
+incident_service_categories as (
+    select * from {{ ref('incident_service_categories') }}
+),
+
+spikes as (
+    select * from {{ ref('int_outage_spikes__detected') }}
+),
+
+recorded as (
+    select distinct on (complaints.complaint_key)
+        complaints.complaint_key,
+        incidents.incident_id
+    from complaints
+    inner join incident_service_categories
+        on complaints.category_code = incident_service_categories.category_code
+    inner join incidents
+        on
+            complaints.region_code = incidents.region_code
+            and incident_service_categories.service = incidents.service
+            and complaints.first_contact_at
+            between incidents.started_at - interval '30 minutes'
+            and coalesce(incidents.resolved_at, complaints.first_contact_at) + interval '2 hours'
+    order by complaints.complaint_key, incidents.started_at
+),
+
+spiked as (
+    select distinct on (complaints.complaint_key)
+        complaints.complaint_key,
+        spikes.outage_spike_key
+    from complaints
+    inner join spikes
+        on
+            complaints.region_code = spikes.region_code
+            and complaints.category_code = spikes.category_code
+            and complaints.first_contact_at
+            between spikes.window_start_at and spikes.last_flagged_at
+    order by complaints.complaint_key, spikes.detected_at
+),
+
+final as (
+    select
+        coalesce(recorded.complaint_key, spiked.complaint_key) as complaint_key,
+        recorded.incident_id,
+        spiked.outage_spike_key
+    from recorded
+    full outer join spiked on recorded.complaint_key = spiked.complaint_key
+)
+
+select * from final

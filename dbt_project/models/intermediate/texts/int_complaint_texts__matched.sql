@@ -1,0 +1,196 @@
+-- Every dictionary term found in a complaint's text: words and two-word phrases matched exactly
+-- (a plural also as its singular; the longest match wins), and words of five letters or more
+-- that are no everyday word matched despite a typo (same first letter; one edit, or two
+-- between words of the same length from six letters: netwrok, brwose). Region aliases are
+-- found in the text and in the author's profile location.
+with tokens as (
+    select * from {{ ref('int_complaint_texts__tokenized') }}
+),
+
+terms as (
+    select * from {{ ref('text_terms') }}
+),
+
+region_aliases as (
+    select * from {{ ref('region_aliases') }}
+),
+
+common_words as (
+    select * from {{ ref('common_words') }}
+),
+
+single_word_terms as (
+    select distinct term
+    from terms
+    where term not like '% %' and length(term) >= 5
+),
+
+unknown_words as (
+    select distinct tokens.token
+    from tokens
+    left join terms on tokens.token = terms.term
+    left join common_words on tokens.token = common_words.word
+    where
+        tokens.text_kind = 'text'
+        and terms.term is null
+        and common_words.word is null
+        and length(tokens.token) >= 5
+        and tokens.token ~ '^[a-z]+$'
+),
+
+corrections as (
+    select distinct on (unknown_words.token)
+        unknown_words.token,
+        single_word_terms.term
+    from unknown_words
+    inner join single_word_terms
+        on
+            left(unknown_words.token, 1) = left(single_word_terms.term, 1)
+            and abs(length(unknown_words.token) - length(single_word_terms.term)) <= 2
+    where
+        {{ edit_distance('unknown_words.token', 'single_word_terms.term', 2) }}
+        <= case
+            -- two edits only between words of one length (a swap: netwrok, brwose)
+            when
+                length(unknown_words.token) = length(single_word_terms.term)
+                and length(single_word_terms.term) >= 6 then 2
+            else 1
+        end
+    order by
+        unknown_words.token,
+        {{ edit_distance('unknown_words.token', 'single_word_terms.term', 2) }},
+        single_word_terms.term
+),
+
+corrected_tokens as (
+    -- typos mended first, so that a misspelt word still makes its phrase ("no srvice")
+    select
+        tokens.contact_key,
+        tokens.text_kind,
+        tokens.token_position,
+        coalesce(corrections.term, tokens.token) as token,
+        corrections.term is not null as is_typo
+    from tokens
+    left join corrections
+        on tokens.token = corrections.token and tokens.text_kind = 'text'
+),
+
+with_next as (
+    select
+        *,
+        lead(token)
+            over (partition by contact_key, text_kind order by token_position)
+            as next_token,
+        lead(is_typo) over (partition by contact_key, text_kind order by token_position)
+            as next_is_typo
+    from corrected_tokens
+),
+
+all_grams as (
+    select
+        contact_key,
+        text_kind,
+        token_position,
+        token as gram,
+        case when is_typo then 'typo' else 'exact' end as match_method
+    from with_next
+
+    union all
+
+    select
+        contact_key,
+        text_kind,
+        token_position,
+        token || ' ' || next_token as gram,
+        case when is_typo or next_is_typo then 'typo' else 'exact' end as match_method
+    from with_next
+    where next_token is not null
+
+    union all
+
+    -- "calls", "agents": a plural counts as its singular
+    select
+        contact_key,
+        text_kind,
+        token_position,
+        left(token, -1) as gram,
+        'singular' as match_method
+    from with_next
+    where length(token) > 4 and token like '%s' and token not like '%ss' and not is_typo
+),
+
+term_matches as (
+    select
+        all_grams.contact_key,
+        all_grams.token_position,
+        terms.term_class,
+        terms.term,
+        terms.weight * case when all_grams.match_method = 'typo' then 0.8 else 1 end as weight,
+        all_grams.match_method,
+        null::text as region_code
+    from all_grams
+    inner join terms on all_grams.gram = terms.term
+    where all_grams.text_kind = 'text'
+),
+
+region_matches as (
+    select
+        all_grams.contact_key,
+        all_grams.token_position,
+        case all_grams.text_kind
+            when 'location' then 'profile_region'
+            else 'text_region'
+        end as term_class,
+        region_aliases.alias as term,
+        1 as weight,
+        all_grams.match_method,
+        region_aliases.region_code
+    from all_grams
+    inner join region_aliases
+        on
+            all_grams.gram = region_aliases.alias
+            and (all_grams.text_kind = 'location' or region_aliases.in_message_text)
+    where all_grams.match_method <> 'typo'
+),
+
+covered_by_phrases as (
+    -- the longest match wins: a word inside a matched two-word phrase does not count alone
+    -- ("good morning" is a greeting, not praise; "call back" is service, not network)
+    select
+        term_matches.contact_key,
+        term_matches.token_position + covered.offset_in_phrase as token_position
+    from term_matches
+    cross join (values (0), (1)) as covered (offset_in_phrase)
+    where term_matches.term like '% %'
+),
+
+longest_term_matches as (
+    select term_matches.*
+    from term_matches
+    left join covered_by_phrases
+        on
+            term_matches.contact_key = covered_by_phrases.contact_key
+            and term_matches.token_position = covered_by_phrases.token_position
+    where term_matches.term like '% %' or covered_by_phrases.contact_key is null
+),
+
+all_matches as (
+    select * from longest_term_matches
+    union all
+    select * from region_matches
+),
+
+final as (
+    select distinct
+        concat_ws('|', contact_key, token_position, term_class, term, match_method) as match_key,
+        contact_key,
+        token_position,
+        term_class,
+        term,
+        weight,
+        match_method,
+        region_code
+    from all_matches
+)
+
+select * from final

@@ -1,0 +1,169 @@
+"""Shared by the file sources: which landed files to read, and their bytes.
+
+Files are picked by a registry, not by modification time: `landed_files` in the source's raw
+schema remembers every file read (path, size, modification time, SHA-256 of its content, and
+whether it loaded or was quarantined whole). A file is read when its path is new, or when its
+size or modification time changed *and* its content hash differs from the one remembered: a
+file copied in with an old modification time (`cp -p`, `rsync -t`) is new all the same, an
+unchanged re-delivery is skipped, a corrected file under the same name is read again, and a bad
+file is quarantined once, not on every run.
+
+Registry rows are yielded by the source's resource, so they are written in the same load as
+the file's rows: a file is never remembered as read unless its records landed with it.
+
+Files are listed through dlt's filesystem source, so the landing folder can be a local path or
+an object store.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import dlt
+import psycopg
+from dlt.extract.items import DataItemWithMeta
+from dlt.sources.filesystem import filesystem
+from psycopg import sql
+
+from beejan.core.connections import PostgresConnection
+from beejan.core.errors import SourceError
+
+LANDED_FILES_TABLE = "landed_files"
+DATE_IN_PATH = re.compile(r"(\d{4})[/-]?(\d{2})[/-]?(\d{2})")
+
+LANDED_FILES_HINTS = dlt.mark.make_hints(
+    table_name=LANDED_FILES_TABLE,
+    primary_key="path",
+    write_disposition={"disposition": "merge", "strategy": "upsert"},
+    columns={
+        "path": {"data_type": "text", "nullable": False},
+        "size_bytes": {"data_type": "bigint", "nullable": False},
+        "modified_at": {"data_type": "timestamp", "nullable": False},
+        "sha256": {"data_type": "text", "nullable": False},
+        "outcome": {"data_type": "text", "nullable": False},
+        "records": {"data_type": "bigint"},
+        "quarantined_records": {"data_type": "bigint"},
+        "read_at": {"data_type": "timestamp", "nullable": False},
+    },
+)
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read (not gzip, truncated, not text)."""
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """What the registry remembers of a file read before."""
+
+    size_bytes: int
+    modified_at: datetime
+    sha256: str
+    outcome: str
+    records: int
+    quarantined_records: int
+
+
+@dataclass(frozen=True)
+class Window:
+    """A backfill's date range (files whose path holds a date in it are read again), or none."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def is_backfill(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def holds(self, path: str) -> bool:
+        match = DATE_IN_PATH.search(path)
+        day = date(*map(int, match.groups())) if match else date.min
+        return (self.start or date.min) <= day <= (self.end or date.max)
+
+
+@dataclass
+class LandedFile:
+    path: str  # relative to the landing folder
+    content: bytes  # as stored (still compressed for .gz)
+    size_bytes: int
+    modified_at: datetime
+    sha256: str
+    previous: KnownFile | None  # what the registry remembers of this path
+
+    @property
+    def changed(self) -> bool:
+        """False when the registry already holds this very content (a re-delivered copy)."""
+        return self.previous is None or self.previous.sha256 != self.sha256
+
+    def text_bytes(self) -> bytes:
+        """The file's content, decompressed when it is gzip; UnreadableFile when it cannot be."""
+        if not self.path.endswith(".gz"):
+            return self.content
+        try:
+            return gzip.decompress(self.content)
+        except (OSError, EOFError, zlib.error) as error:
+            raise UnreadableFile(f"not a complete gzip file: {error}") from error
+
+    def registry_entry(self, outcome: str, records: int, quarantined: int) -> DataItemWithMeta:
+        entry = {
+            "path": self.path,
+            "size_bytes": self.size_bytes,
+            "modified_at": self.modified_at,
+            "sha256": self.sha256,
+            "outcome": outcome,
+            "records": records,
+            "quarantined_records": quarantined,
+            "read_at": datetime.now(UTC),
+        }
+        return dlt.mark.with_hints(entry, LANDED_FILES_HINTS, create_table_variant=True)
+
+    def unchanged_entry(self) -> DataItemWithMeta:
+        """The registry entry of content read before, under its new modification time."""
+        assert self.previous is not None
+        previous = self.previous
+        return self.registry_entry(previous.outcome, previous.records, previous.quarantined_records)
+
+
+def known_files(connection: PostgresConnection, dataset: str) -> dict[str, KnownFile]:
+    """The registry of a source's raw schema (empty before its first load)."""
+    table = sql.Identifier(dataset, LANDED_FILES_TABLE)
+    with psycopg.connect(connection.dsn()) as conn:
+        exists = conn.execute("select to_regclass(%s)", (f"{dataset}.{LANDED_FILES_TABLE}",))
+        if exists.fetchone()[0] is None:
+            return {}
+        rows = conn.execute(
+            sql.SQL(
+                "select path, size_bytes, modified_at, sha256, outcome, records, "
+                "quarantined_records from {}"
+            ).format(table)
+        )
+        return {path: KnownFile(*facts) for path, *facts in rows}
+
+
+def landed_files(
+    folder: Path, glob: str, known: dict[str, KnownFile], window: Window
+) -> Iterator[LandedFile]:
+    """The files to look at in this load: new or changed ones (every one of a backfill's
+    range), each with its bytes and whether the registry already holds its content."""
+    if not folder.is_dir():
+        raise SourceError(f"landing folder {folder} does not exist (BEEJAN_LANDING_DIR)")
+    for item in filesystem(bucket_url=folder.as_uri(), file_glob=glob):
+        path = item["relative_path"]
+        size, modified = item["size_in_bytes"], item["modification_date"]
+        seen = known.get(path)
+        if window.is_backfill:
+            if not window.holds(path):
+                continue
+        elif seen and (seen.size_bytes, seen.modified_at) == (size, modified):
+            continue
+        content = item.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        previous = None if window.is_backfill else seen  # a backfill reads its range again
+        yield LandedFile(path, content, len(content), modified, digest, previous)

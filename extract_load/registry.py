@@ -1,0 +1,125 @@
+"""The sources, by name: how each one is loaded, configured from the settings.
+
+Adding a source means adding an entry here (and its package beside this module); nothing else
+chooses between sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Protocol
+
+import dlt
+
+from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
+from extract_load.files import KnownFile, Window
+from extract_load.pipeline import LoadResult, run_dlt_source
+
+
+class Source(Protocol):
+    name: str
+
+    def load(
+        self,
+        settings: Settings,
+        connection: PostgresConnection,
+        window: Window,
+        full_refresh: bool,
+    ) -> LoadResult: ...
+
+
+DltFactory = Callable[[Settings, Window, dict[str, KnownFile]], dlt.sources.DltSource]
+
+
+@dataclass(frozen=True)
+class DltSource:
+    """A source landed by a dlt pipeline into `raw_<name>`."""
+
+    name: str
+    factory: DltFactory
+
+    def load(
+        self, settings: Settings, connection: PostgresConnection, window: Window, full_refresh: bool
+    ) -> LoadResult:
+        return run_dlt_source(
+            self.name,
+            lambda known: self.factory(settings, window, known),
+            connection,
+            settings,
+            full_refresh=full_refresh,
+        )
+
+
+@dataclass(frozen=True)
+class MeltanoSource:
+    """The CRM, landed by Meltano (meltano.yml) into `raw_crm`."""
+
+    name: str = "crm"
+
+    def load(
+        self, settings: Settings, connection: PostgresConnection, window: Window, full_refresh: bool
+    ) -> LoadResult:
+        from extract_load.crm import load_crm
+
+        return load_crm(settings, connection, full_refresh=full_refresh)
+
+
+def _instants(window: Window) -> tuple[datetime | None, datetime | None]:
+    start = datetime.combine(window.start, time.min, UTC) if window.start else None
+    end = datetime.combine(window.end, time.max, UTC) if window.end else None
+    return start, end
+
+
+def _social(settings: Settings, window: Window, known: dict[str, KnownFile]):
+    from extract_load.social import social_source
+
+    return social_source(
+        settings.social_api_base,
+        settings.social_bearer_token.get_secret_value(),
+        settings.social_query,
+        *_instants(window),
+    )
+
+
+def _sms(settings: Settings, window: Window, known: dict[str, KnownFile]):
+    from extract_load.sms import sms_source
+
+    return sms_source(
+        settings.sms_api_base,
+        settings.sms_account_sid,
+        settings.sms_auth_token.get_secret_value(),
+        settings.sms_short_code,
+        *_instants(window),
+    )
+
+
+def _call_center(settings: Settings, window: Window, known: dict[str, KnownFile]):
+    from extract_load.call_center import call_center_source
+
+    return call_center_source(
+        settings.landing_path / "call_center", known, window, settings.max_record_bytes
+    )
+
+
+def _web_forms(settings: Settings, window: Window, known: dict[str, KnownFile]):
+    from extract_load.web_forms import web_forms_source
+
+    return web_forms_source(
+        settings.landing_path / "web_forms", known, window, settings.max_record_bytes
+    )
+
+
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        DltSource("social", _social),
+        DltSource("sms", _sms),
+        DltSource("call_center", _call_center),
+        DltSource("web_forms", _web_forms),
+        MeltanoSource(),
+    )
+}
+ALL_SOURCES = tuple(SOURCES)

@@ -1,0 +1,142 @@
+"""Complaint intelligence measured against the truth of a simulated month (fixed seed, default
+scale): categories, noise, one row per complaint, outages, recurrence; loaded as production
+would (a load every six days, inside X's seven-day search window) and built incrementally,
+then compared with a full refresh."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from beejan.core.connections import PostgresConnection
+from beejan.core.roles import login_as
+from beejan.core.settings import Settings
+from beejan.dbt_runner import run_dbt
+from simulator.accuracy import Report, measure
+from simulator.live import live
+from simulator.production import play
+from simulator.scenario import Scenario, ScenarioConfig
+from tests.conftest import create_database, drop_database
+
+pytestmark = pytest.mark.slow
+
+DAYS = 30
+MARTS = "ci_marts"
+
+
+def table_rows(warehouse: PostgresConnection, table: str, order_by: str) -> list[tuple]:
+    with psycopg.connect(warehouse.dsn()) as conn:
+        return conn.execute(f"select * from {MARTS}.{table} order by {order_by}").fetchall()
+
+
+@dataclass
+class Month:
+    scenario: Scenario
+    warehouse: PostgresConnection
+    settings: Settings
+    incremental: dict[str, list[tuple]]  # mart -> rows before the full refresh
+
+
+@pytest.fixture(scope="module")
+def month(
+    warehouse: PostgresConnection, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Month]:
+    """A simulated month loaded every six days; built halfway and at the end (incrementally),
+    then once more from scratch."""
+    root = tmp_path_factory.mktemp("month")
+    database = create_database(warehouse, f"test_month_{uuid.uuid4().hex[:8]}")
+    crm = warehouse.for_database(f"crm_{uuid.uuid4().hex[:8]}")
+    scenario = Scenario(root / "scenario", ScenarioConfig(seed=7, scale=100), crm)
+    scenario.advance(1)
+    try:
+        with live(scenario) as running:
+            settings = running.settings(_env_file=None, data_dir=root / "data", environment="ci")
+            play(running, database, settings, DAYS, build_after=lambda day: day == 13)
+            incremental = {
+                "contacts": table_rows(database, "fct_complaint_contacts", "contact_key"),
+                "complaints": table_rows(database, "fct_complaints", "complaint_key"),
+            }
+            run_dbt(["build", "--full-refresh"], database, settings)
+            yield Month(scenario, database, settings, incremental)
+    finally:
+        drop_database(warehouse, database.database)
+        drop_database(warehouse, crm.database)
+
+
+@pytest.fixture(scope="module")
+def report(month: Month) -> Report:
+    return measure(month.scenario, month.warehouse, MARTS)
+
+
+def test_incremental_builds_give_the_rows_of_a_full_refresh(month: Month) -> None:
+    full = table_rows(month.warehouse, "fct_complaint_contacts", "contact_key")
+    assert len(full) == len(month.incremental["contacts"]) > 3000
+    assert full == month.incremental["contacts"]
+    complaints = table_rows(month.warehouse, "fct_complaints", "complaint_key")
+    assert complaints == month.incremental["complaints"]
+
+
+def test_every_complaint_has_a_category_or_an_explicit_unmapped(month: Month) -> None:
+    with psycopg.connect(month.warehouse.dsn()) as conn:
+        missing = conn.execute(
+            f"select count(*) from {MARTS}.fct_complaints where category_code is null"
+        ).fetchone()[0]
+    assert missing == 0
+
+
+def test_categories_agree_with_the_truth_on_every_channel(report: Report) -> None:
+    for channel, ratio in report.category_by_channel.items():
+        assert ratio.value >= 0.90, (channel, str(ratio))
+    assert report.category_overall.value >= 0.95, str(report.category_overall)
+
+
+def test_noise_is_told_apart_from_complaints(report: Report) -> None:
+    assert report.noise_precision.value >= 0.95, str(report.noise_precision)
+    assert report.noise_recall.value >= 0.95, str(report.noise_recall)
+
+
+def test_complaints_per_day_and_channel_are_within_two_percent(report: Report) -> None:
+    assert Report.deviation(report.complaints_per_day) <= 0.02
+    assert Report.deviation(report.contacts_per_day) <= 0.02
+
+
+def test_contacts_are_grouped_into_complaints_as_the_truth_groups_them(report: Report) -> None:
+    assert report.pair_f1 >= 0.95, (str(report.pair_precision), str(report.pair_recall))
+
+
+def test_no_contact_is_linked_to_the_wrong_customer(report: Report) -> None:
+    assert report.links["wrong"] == 0
+    assert report.links["linked"] > 3000
+
+
+def test_every_outage_that_caused_a_spike_is_detected_within_the_hour(report: Report) -> None:
+    assert len(report.outages) >= 10
+    assert report.detected_outages == len(report.outages), report.outages
+    assert report.median_lag_minutes is not None and report.median_lag_minutes < 60
+    assert report.false_alarms / report.weeks < 2  # reported by `beejan simulate accuracy`
+
+
+def test_recurrence_agrees_with_the_truth(report: Report) -> None:
+    assert report.recurrence.value >= 0.95, str(report.recurrence)
+
+
+def test_the_reporter_reads_every_new_mart(month: Month) -> None:
+    reporter = login_as("reporter", month.warehouse, month.settings)
+    marts = [
+        "fct_complaints",
+        "fct_outage_spikes",
+        "fct_network_incidents",
+        "fct_customer_churn_risk",
+        "agg_complaints__periods",
+        "agg_unmapped_category_values__daily",
+    ]
+    with psycopg.connect(reporter.dsn()) as conn:
+        counts = {
+            mart: conn.execute(f"select count(*) from {MARTS}.{mart}").fetchone()[0]
+            for mart in marts
+        }
+    assert all(counts[mart] > 0 for mart in marts if mart != "agg_unmapped_category_values__daily")

@@ -1,0 +1,188 @@
+"""The file formats, read the way the source systems write them (no database needed)."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import pytest
+
+from extract_load.call_center import parse_line, read_log_file
+from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
+from extract_load.files import LandedFile
+from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord
+from extract_load.web_forms import csv_records, parse_cms_timestamp, read_export
+
+LIMIT = 1024 * 1024
+
+
+def landed(path: str, content: bytes) -> LandedFile:
+    return LandedFile(path, content, len(content), datetime.now(UTC), "sha", None)
+
+
+def split(items: list) -> tuple[list[dict], list[dict], list[dict]]:
+    """(rows, quarantined records, registry entries) of what a file reader yielded."""
+    rows, quarantined, registry = [], [], []
+    for item in items:
+        if isinstance(item, list):
+            rows += item
+        elif item.meta.hints["table_name"] == QUARANTINE_TABLE:
+            quarantined.append(item.data)
+        else:
+            registry.append(item.data)
+    return rows, quarantined, registry
+
+
+def test_logfmt_quoted_values_follow_go_escapes() -> None:
+    line = r'ts=1 notes="say \"hi\"\nnext\tline \\ \u00e9"' + " caller=don't flag empty="
+    assert parse_logfmt(line) == {
+        "ts": "1",
+        "notes": 'say "hi"\nnext\tline \\ é',
+        "caller": "don't",
+        "flag": "true",
+        "empty": "",
+    }
+
+
+def test_a_bare_value_takes_any_character_but_space() -> None:
+    assert parse_logfmt("a=b=c d=x,y;z e='q'") == {"a": "b=c", "d": "x,y;z", "e": "'q'"}
+
+
+@pytest.mark.parametrize("line", ['a="unterminated', 'a="x"b', '="x"', 'a b="c'])
+def test_what_is_not_logfmt_says_where(line: str) -> None:
+    with pytest.raises(LogfmtError, match="column"):
+        parse_logfmt(line)
+
+
+def test_a_long_line_parses_in_one_pass() -> None:
+    """200,000 escaped characters: a quadratic parser would take minutes, this one does not
+    need to be timed to tell (it would not finish within pytest's patience)."""
+    value = r"a\"b " * 50_000
+    assert parse_logfmt(f'ts=1 notes="{value}"')["notes"] == 'a"b ' * 50_000
+
+
+def test_a_line_over_the_size_limit_is_quarantined_not_parsed() -> None:
+    with pytest.raises(UnusableRecord) as caught:
+        parse_line(b"ts=2026-11-20T08:14:03+01:00 notes=" + b"x" * 2000, "f.log", 1, 1024)
+    assert caught.value.reason == Reason.RECORD_TOO_LARGE
+
+
+def test_contract_keys_are_columns_and_the_rest_go_to_extra_fields() -> None:
+    row = parse_line(
+        b"ts=2026-11-20T08:14:03.120+01:00 level=INFO event=call_closed call_id=C-1 "
+        b"_dlt_id=evil Caller=x",
+        "f.log",
+        3,
+        LIMIT,
+    )
+    assert row["event_key"] == "C-1:call_closed"
+    assert row["ts"] == datetime(2026, 11, 20, 7, 14, 3, 120_000, tzinfo=UTC)
+    assert row["extra_fields"] == {"_dlt_id": "evil", "Caller": "x"}
+    assert "_dlt_id" not in row
+
+
+def test_each_bad_line_is_quarantined_with_its_own_reason_and_exact_bytes() -> None:
+    good = b"ts=2026-11-20T08:14:03+01:00 level=INFO event=heartbeat"
+    lines = [
+        good,
+        b"ts=2026-11-20T08:14:03+01:00 notes=\xff\xfe",  # not UTF-8
+        b'ts=2026-11-20T08:14:03+01:00 notes="a\x00b"',  # NUL
+        b"level=INFO event=x",  # no ts
+        b"ts=yesterday level=INFO",  # unreadable ts
+        b"ts=2026-11-20T08:14:03 level=INFO",  # no offset
+        b'ts=2026-11-20T08:14:03+01:00 notes="open',  # not logfmt
+        good + b"\r",  # CRLF: the line is fine
+    ]
+    content = b"\n".join(lines) + b"\nts=2026-11-20T08:1"  # and a cut-off last line
+    rows, quarantined, [entry] = split(list(read_log_file(landed("d/f.log", content), LIMIT)))
+    assert len(rows) == 2
+    assert [(q["reason"], q["payload"], q["origin"]) for q in quarantined] == [
+        ("invalid_utf8", lines[1], "d/f.log:2"),
+        ("nul_byte", lines[2], "d/f.log:3"),
+        ("missing_field", lines[3], "d/f.log:4"),
+        ("bad_timestamp", lines[4], "d/f.log:5"),
+        ("bad_timestamp", lines[5], "d/f.log:6"),
+        ("unparseable_record", lines[6], "d/f.log:7"),
+        ("cut_off_line", b"ts=2026-11-20T08:1", "d/f.log:9"),
+    ]
+    assert (entry["outcome"], entry["records"], entry["quarantined_records"]) == ("loaded", 2, 7)
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("f.log.gz", b"not gzip at all"),
+        ("f.log.gz", gzip.compress(b"ts=2026-11-20T08:14:03+01:00 a=b\n" * 100)[:-20]),
+        ("f.log", bytes(range(256)) * 40),  # random bytes: no line can be read
+    ],
+)
+def test_an_unreadable_file_is_quarantined_whole_once(path: str, content: bytes) -> None:
+    rows, [record], [entry] = split(list(read_log_file(landed(path, content), LIMIT)))
+    assert rows == []
+    assert (record["reason"], record["payload"], record["origin"]) == (
+        "unreadable_file",
+        content,
+        path,
+    )
+    assert entry["outcome"] == "quarantined"
+
+
+def test_csv_records_end_at_newlines_outside_quotes_and_keep_their_bytes() -> None:
+    data = b'a,b\r\n1,"x\r\ny, ""q"""\r\n2,z\n3,"never closed\n'
+    assert list(csv_records(data)) == [
+        (1, b"a,b", True),
+        (2, b'1,"x\r\ny, ""q"""', True),
+        (4, b"2,z", True),
+        (5, b'3,"never closed\n', False),
+    ]
+
+
+HEADER = b"submission_id,submitted_at,email,category,message\r\n"
+
+
+def test_web_form_rows_that_cannot_be_used_are_quarantined_byte_for_byte() -> None:
+    rows_in = [
+        b'WF-1,20/11/2026 08:14,a@x.ng,Network,"no signal, \xf0\x9f\x98\xa1\r\nsince ""Monday"""',
+        b"WF-2,yesterday,b@x.ng,Billing,charged twice",
+        b",2026-11-20T07:14:03Z,c@x.ng,Billing,no id",
+        b"WF-4,2026-11-20 08:14:03,d@x.ng,too,many,fields",
+        b"WF-5,2026-11-20 08:14:03,e@x.ng,SIM,bad \xc3",
+        b'WF-6,2026-11-20 08:14:03,f@x.ng,SIM,"a\x00b"',
+    ]
+    content = b"\xef\xbb\xbf" + HEADER + b"\r\n".join(rows_in) + b"\r\n"
+    rows, quarantined, [entry] = split(list(read_export(landed("w.csv", content), LIMIT)))
+    assert [row["submission_id"] for row in rows] == ["WF-1"]
+    assert rows[0]["message"] == 'no signal, 😡\r\nsince "Monday"'
+    assert rows[0]["submitted_at_utc"] == datetime(2026, 11, 20, 7, 14, tzinfo=UTC)
+    assert [(q["reason"], q["payload"]) for q in quarantined] == [
+        ("bad_timestamp", rows_in[1]),
+        ("missing_field", rows_in[2]),
+        ("field_count_mismatch", rows_in[3]),
+        ("invalid_utf8", rows_in[4]),
+        ("nul_byte", rows_in[5]),
+    ]
+    assert entry["records"] == 1 and entry["quarantined_records"] == 5
+
+
+def test_an_export_without_its_header_is_quarantined_whole() -> None:
+    content = b"WF-1,20/11/2026 08:14,a@x.ng,Network,hello\nWF-2,20/11/2026 08:15,b,c,d\n"
+    rows, [record], [entry] = split(list(read_export(landed("w.csv", content), LIMIT)))
+    assert rows == [] and record["reason"] == "missing_header" and record["payload"] == content
+    assert entry["outcome"] == "quarantined"
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("20/11/2026 08:14", datetime(2026, 11, 20, 7, 14, tzinfo=UTC)),  # v1, Lagos
+        ("2026-11-20 08:14:03", datetime(2026, 11, 20, 7, 14, 3, tzinfo=UTC)),  # v2, Lagos
+        ("2026-11-20T07:14:03Z", datetime(2026, 11, 20, 7, 14, 3, tzinfo=UTC)),  # v3, UTC
+    ],
+)
+def test_cms_timestamps_in_all_three_formats(text: str, instant: datetime) -> None:
+    assert parse_cms_timestamp(text) == instant
+
+
+def test_a_cms_timestamp_in_no_known_format_is_an_error() -> None:
+    with pytest.raises(ValueError, match="none of the CMS's formats"):
+        parse_cms_timestamp("yesterday")

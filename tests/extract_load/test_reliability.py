@@ -1,0 +1,143 @@
+"""Nothing lost, nothing stuck: bad files beside good ones, old modification times, exact
+payloads, the loader role, a contract-valid message the simulator does not send."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from beejan.core.connections import PostgresConnection
+from simulator.live import LiveScenario
+from tests.extract_load.conftest import DLT_SOURCES, Loader, quarantined, raw_keys
+from tests.extract_load.test_dlt_sources import assert_reconciles
+from tests.fake_apis import FakeTwilio
+
+OLD = 946_684_800  # 2000-01-01: what `cp -p` or `rsync -t` keep of an old file
+
+
+def landing(live: LiveScenario) -> Path:
+    return live.scenario.landing
+
+
+def test_a_file_copied_in_with_an_old_modification_time_is_loaded(
+    sources: LiveScenario, load: Loader, project_env
+) -> None:
+    load(["web_forms"])
+    export = landing(sources) / "web_forms" / "web_complaints_2026-12-24.csv"
+    export.write_text(
+        "submission_id,submitted_at,email,category,message\n"
+        "WF-LATE-1,2026-12-24 09:00:00,late@example.ng,Network,no signal since morning\n"
+    )
+    os.utime(export, (OLD, OLD))
+    (result,) = load(["web_forms"])
+    assert result.rows == {"submissions": 1}
+    assert "WF-LATE-1" in raw_keys(project_env, "raw_web_forms.submissions", "submission_id")
+
+
+def test_bad_files_are_quarantined_once_and_the_good_files_beside_them_load(
+    sources: LiveScenario, load: Loader, project_env
+) -> None:
+    folder = landing(sources) / "call_center" / "2026" / "11" / "16"
+    not_gzip = folder / "calls_LAG1_2026111699.log.gz"
+    not_gzip.write_bytes(b"this was never gzip")
+    random_bytes = folder / "calls_ABJ1_2026111699.log"
+    random_bytes.write_bytes(os.urandom(5000).replace(b"\n", b""))
+    no_header = landing(sources) / "web_forms" / "web_complaints_2026-11-30.csv"
+    no_header.write_text("WF-X,2026-11-30 09:00:00,a@b.ng,Network,hi\n")
+
+    results = load()
+    assert [r.error for r in results] == [None] * len(DLT_SOURCES)
+    assert_reconciles(sources, project_env)  # every good record of every good file landed
+    expected = {
+        "2026/11/16/calls_LAG1_2026111699.log.gz": "unreadable_file",
+        "2026/11/16/calls_ABJ1_2026111699.log": "unreadable_file",
+        "web_complaints_2026-11-30.csv": "missing_header",
+    }
+    met = quarantined(project_env, "call_center") + quarantined(project_env, "web_forms")
+    assert {origin: reason for reason, origin, _ in met if origin in expected} == expected
+
+    counts = quarantine_count(project_env)
+    load()
+    assert quarantine_count(project_env) == counts  # once, not on every run
+
+    not_gzip.write_bytes(gzip.compress(b"ts=2026-11-16T23:30:00+01:00 level=DEBUG event=hb\n"))
+    (result,) = load(["call_center"])
+    assert result.rows == {"call_events": 1}  # the corrected file is read again
+
+
+def quarantine_count(connection: PostgresConnection) -> int:
+    with psycopg.connect(connection.dsn()) as conn:
+        return conn.execute("select count(*) from raw_quarantine.quarantined_records").fetchone()[0]
+
+
+def test_quarantined_payloads_come_back_byte_for_byte(
+    sources: LiveScenario, load: Loader, project_env
+) -> None:
+    lines = [
+        b"ts=2026-11-16T07:59:00+01:00 level=DEBUG event=heartbeat",  # a good line: per-line
+        b'ts=2026-11-16T08:00:00+01:00 level=INFO notes="NUL \x00 here"',
+        b"ts=2026-11-16T08:00:01+01:00 level=INFO notes=\xff\xfe\xfd",
+        b'ts=not-a-time level=INFO notes="\xf0\x9f\x98\xa1 \\"quoted\\" \'single\'"\r',
+    ]
+    cut_off = b'ts=2026-11-16T08:00:02+01:00 notes="cut \xf0\x9f\x99\x8f\r'
+    folder = landing(sources) / "call_center" / "2026" / "11" / "16"
+    (folder / "calls_LAG1_2026111698.log").write_bytes(b"\n".join(lines) + b"\n" + cut_off)
+    row = b'WF-Q,yesterday,q@x.ng,Billing,"line one\r\nline two, ""quoted"" \xf0\x9f\x98\xa4"'
+    export = landing(sources) / "web_forms" / "web_complaints_2026-11-29.csv"
+    export.write_bytes(b"submission_id,submitted_at,email,category,message\r\n" + row + b"\r\n")
+
+    load(["call_center", "web_forms"])
+    with psycopg.connect(project_env.dsn()) as conn:
+        payloads = {
+            origin: bytes(payload)
+            for origin, payload in conn.execute(
+                "select origin, payload from raw_quarantine.quarantined_records "
+                "where origin like '%%98.log:%%' or origin like 'web_complaints_2026-11-29%%'"
+            )
+        }
+    assert payloads == {
+        "2026/11/16/calls_LAG1_2026111698.log:2": lines[1],
+        "2026/11/16/calls_LAG1_2026111698.log:3": lines[2],
+        "2026/11/16/calls_LAG1_2026111698.log:4": lines[3],
+        "2026/11/16/calls_LAG1_2026111698.log:5": cut_off,
+        "web_complaints_2026-11-29.csv:2": row,
+    }
+
+
+def test_loads_log_in_as_the_loader_role_by_default(
+    sources: LiveScenario, load: Loader, project_env
+) -> None:
+    load(["web_forms", "social"])
+    with psycopg.connect(project_env.dsn()) as conn:
+        owners = conn.execute(
+            "select distinct tableowner from pg_tables where schemaname like 'raw\\_%%'"
+        ).fetchall()
+    assert owners == [("loader",)]
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio("AC" + "0" * 32)
+    yield fake
+    fake.close()
+
+
+def test_a_message_without_date_sent_lands(
+    twilio: FakeTwilio, load: Loader, project_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twilio's spec allows a null date_sent (a message not sent yet): it lands, dated by its
+    creation in staging."""
+    message = twilio.message("SM" + "1" * 32, "no network since morning o", "+2348035550134", None)
+    twilio.messages = [message]
+    monkeypatch.setenv("BEEJAN_SMS_API_BASE", twilio.url)
+    monkeypatch.setenv("BEEJAN_SMS_ACCOUNT_SID", twilio.account_sid)
+    (result,) = load(["sms"])
+    assert result.error is None and result.rows == {"messages": 1}
+    with psycopg.connect(project_env.dsn()) as conn:
+        landed = conn.execute("select sid, date_sent from raw_sms.messages").fetchall()
+    assert landed == [(message["sid"], None)]
