@@ -73,10 +73,12 @@ class KnownFile:
 
 @dataclass(frozen=True)
 class Window:
-    """A backfill's date range (files whose path holds a date in it are read again), or none."""
+    """What a load reads: what is new (the default), a backfill's date range (files whose path
+    holds a date in it are read again), or everything the source still holds (from scratch)."""
 
     start: date | None = None
     end: date | None = None
+    from_scratch: bool = False
 
     @property
     def is_backfill(self) -> bool:
@@ -161,6 +163,8 @@ def landed_files(
         if window.is_backfill:
             if not window.holds(path):
                 continue
+        elif window.from_scratch:
+            seen = None  # read again, whatever the registry remembers
         elif seen and (seen.size_bytes, seen.modified_at) == (size, modified):
             continue
         content = item.read_bytes()

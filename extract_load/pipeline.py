@@ -65,15 +65,11 @@ def run_dlt_source(
     build: Callable[[dict[str, KnownFile]], dlt.sources.DltSource],
     connection: PostgresConnection,
     settings: Settings,
-    *,
-    full_refresh: bool = False,
 ) -> LoadResult:
-    """Load the source that `build(known_files)` makes into `raw_<name>`. A full refresh empties
-    the source's tables and state (tables stay, so views on them stay) and reads everything."""
+    """Load the source that `build(known_files)` makes into `raw_<name>`."""
     pipeline = dlt_pipeline(name, connection, settings)
     resumed = finish_interrupted_load(pipeline)
-    known = {} if full_refresh else known_files(connection, pipeline.dataset_name)
-    source = build(known)
+    source = build(known_files(connection, pipeline.dataset_name))
     # raw stays as sent: no guessing that a text value is a timestamp
     source.schema.remove_type_detection("iso_timestamp")
     extracted_at = datetime.now(UTC)
@@ -81,7 +77,7 @@ def run_dlt_source(
         resource.add_map(lambda row: {**row, "_extracted_at": extracted_at})
     # dlt's three steps one by one, so that a long load says where it is
     log.info("%s: extracting", name)
-    pipeline.extract(source, refresh="drop_data" if full_refresh else None)
+    pipeline.extract(source)
     log.info("%s: normalizing", name)
     normalized = pipeline.normalize()
     log.info("%s: loading", name)

@@ -23,11 +23,7 @@ class Source(Protocol):
     name: str
 
     def load(
-        self,
-        settings: Settings,
-        connection: PostgresConnection,
-        window: Window,
-        full_refresh: bool,
+        self, settings: Settings, connection: PostgresConnection, window: Window
     ) -> LoadResult: ...
 
 
@@ -42,14 +38,10 @@ class DltSource:
     factory: DltFactory
 
     def load(
-        self, settings: Settings, connection: PostgresConnection, window: Window, full_refresh: bool
+        self, settings: Settings, connection: PostgresConnection, window: Window
     ) -> LoadResult:
         return run_dlt_source(
-            self.name,
-            lambda known: self.factory(settings, window, known),
-            connection,
-            settings,
-            full_refresh=full_refresh,
+            self.name, lambda known: self.factory(settings, window, known), connection, settings
         )
 
 
@@ -60,11 +52,11 @@ class MeltanoSource:
     name: str = "crm"
 
     def load(
-        self, settings: Settings, connection: PostgresConnection, window: Window, full_refresh: bool
+        self, settings: Settings, connection: PostgresConnection, window: Window
     ) -> LoadResult:
         from extract_load.crm import load_crm
 
-        return load_crm(settings, connection, full_refresh=full_refresh)
+        return load_crm(settings, connection, full_refresh=window.from_scratch)
 
 
 def _instants(window: Window) -> tuple[datetime | None, datetime | None]:
@@ -81,6 +73,7 @@ def _social(settings: Settings, window: Window, known: dict[str, KnownFile]):
         settings.social_bearer_token.get_secret_value(),
         settings.social_query,
         *_instants(window),
+        resume=not window.from_scratch,
     )
 
 
@@ -93,6 +86,7 @@ def _sms(settings: Settings, window: Window, known: dict[str, KnownFile]):
         settings.sms_auth_token.get_secret_value(),
         settings.sms_short_code,
         *_instants(window),
+        resume=not window.from_scratch,
     )
 
 

@@ -33,9 +33,13 @@ def load_sources(
     on_result: Callable[[LoadResult], None] | None = None,
 ) -> list[LoadResult]:
     """Load `names` one after the other, logged in as the loader role (which owns raw);
-    `connection` is the warehouse database as its administrator, and the roles must exist."""
+    `connection` is the warehouse database as its administrator, and the roles must exist.
+
+    A full refresh reads everything the sources still hold, forgetting cursors and the file
+    registry; rows merge on their keys, so raw keeps what a source no longer serves (X's search
+    keeps seven days), the quarantine keeps its history, and the views on raw stay."""
     loader = login_as("loader", connection, settings)
-    window = Window(since, until)
+    window = Window(since, until, from_scratch=full_refresh)
     results = []
     for name in names:
         log.info("loading %s", name)
@@ -45,7 +49,7 @@ def load_sources(
                 raise BeejanError(
                     f"unknown source {name!r}; the sources are {', '.join(ALL_SOURCES)}"
                 )
-            result = source.load(settings, loader, window, full_refresh)
+            result = source.load(settings, loader, window)
         except Exception as error:  # one failing source must not stop the others
             result = LoadResult(name, error=explain(error))
             log.debug("loading %s failed", name, exc_info=True)

@@ -45,8 +45,8 @@ def load(
     full_refresh: Annotated[
         bool,
         typer.Option(
-            help="Empty the sources' raw tables and state, then load everything again "
-            "(tables stay, so the views on them stay)."
+            help="Read everything the sources still hold again, forgetting cursors and the file "
+            "registry; rows merge, so nothing already landed is lost."
         ),
     ] = False,
     since: Annotated[

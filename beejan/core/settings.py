@@ -90,8 +90,36 @@ class Settings(BaseSettings):
     )
     schedule_cron: str = Field(default="0 6 * * *", description="When the flow runs (cron).")
     schedule_timezone: str = Field(default="Africa/Lagos", description="Zone of schedule_cron.")
+    load_concurrency: int = Field(
+        default=3, ge=1, le=16, description="Sources a run loads at the same time."
+    )
+    near_real_time_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How often the near-real-time lane runs."
+    )
+
+    # Alerts (flows/notify.py): where they go, and the thresholds beside failures
     alert_webhook_url: SecretStr | None = Field(
-        default=None, description="Slack-style webhook that gets a message when a run fails."
+        default=None, description="Slack-compatible webhook (JSON `text`) for alerts."
+    )
+    alert_email_to: str | None = Field(
+        default=None, description="Alert recipients, comma-separated (needs BEEJAN_SMTP_HOST)."
+    )
+    alert_email_from: str = Field(default="beejan-warehouse@localhost", description="Sender.")
+    smtp_host: str | None = Field(default=None, description="SMTP server for alert emails.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Its port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if it needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="starttls, ssl or none (a server on a trusted network)."
+    )
+    alert_quarantine_threshold: int = Field(
+        default=50, ge=0, description="Alert when one run quarantines more records of a source."
+    )
+    alert_silent_source_runs: int = Field(
+        default=3,
+        ge=1,
+        description="Alert when a source loads nothing although it did in each of this many "
+        "previous runs.",
     )
 
     # Source systems (SOURCES.md); the simulator serves the same contracts locally.

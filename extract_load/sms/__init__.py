@@ -70,6 +70,7 @@ def sms_source(
     short_code: str,
     start_time: datetime | None = None,
     end_time: datetime | None = None,
+    resume: bool = True,
 ) -> dlt.sources.DltResource:
     client = RESTClient(
         base_url=base_url,
@@ -89,7 +90,11 @@ def sms_source(
     )
     def messages() -> Iterator[Any]:
         state = dlt.current.resource_state()
-        newest = datetime.fromisoformat(state["newest_sent"]) if "newest_sent" in state else None
+        newest = (
+            datetime.fromisoformat(state["newest_sent"])
+            if resume and "newest_sent" in state
+            else None
+        )
         start = start_time or (newest - LATE_DELIVERY if newest else None)
         params: dict[str, object] = {"To": short_code, "PageSize": 1000}
         if start is not None:

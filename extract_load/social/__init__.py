@@ -64,6 +64,7 @@ def social_source(
     query: str,
     start_time: datetime | None = None,
     end_time: datetime | None = None,
+    resume: bool = True,
 ) -> dlt.sources.DltResource:
     client = RESTClient(
         base_url=base_url,
@@ -96,9 +97,9 @@ def social_source(
                 for key, value in (("start_time", start_time), ("end_time", end_time))
                 if value
             }
-        elif state.get("newest_id"):
+        elif resume and state.get("newest_id"):
             params["since_id"] = state["newest_id"]
-        newest = state.get("newest_id")
+        newest = state.get("newest_id") if resume else None
         for url, body in api_pages(client, "the social API", SEARCH_PATH, params, "data"):
             includes = body.get("includes") if isinstance(body.get("includes"), dict) else {}
             users = {

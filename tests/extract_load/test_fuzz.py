@@ -3,6 +3,10 @@ Hypothesis (fixed seed, bounded budget) and loaded by the real loaders into a wa
 already holds a simulated day. Every example: no crash, every good record lands once, every bad
 line or row is quarantined once (a bad file once, whole) with a reason; after all of them the
 dbt build passes.
+
+Hypothesis draws the shape of each input (which lines, how damaged, where); the test gives the
+records their unique ids and names when it writes them, so that every example is new to the
+warehouse and the drawing itself depends on nothing outside it.
 """
 
 from __future__ import annotations
@@ -35,7 +39,32 @@ FUZZ = settings(
 )
 MAX_RECORD_BYTES = 4096
 NOT_ISO = ["yesterday", "20/11/2026 08:14", "2026-13-45T99:00:00+01:00", "", "1732090443"]
-counter = itertools.count(1)
+NOT_CMS = ["yesterday", "2026-13-45T99:00:00Z", "32/13/2026 25:61"]  # no CMS export format
+LINE_DAMAGES = ["none", "none", "bad_byte", "nul", "no_ts", "bad_ts", "quote", "long"]
+FILE_KINDS = ["plain", "gzip", "not_gzip", "truncated_gzip", "random"]
+ROW_DAMAGES = ["none", "none", "bad_byte", "fields", "no_id", "bad_date", "nul"]
+TWEET_DAMAGES = ["none", "none", "id", "no_date", "bad_date", "nul", "surrogate", "list"]
+BAD_IDS = ["12a", "", "-5", "1" * 25]
+ids = itertools.count(1)  # unique ids across examples, given when inputs are written
+
+free_text = st.text(
+    st.characters(codec="utf-8", exclude_characters="\x00", exclude_categories=["Cs"]),
+    max_size=60,
+)
+fraction = st.floats(min_value=0, max_value=1)
+
+
+@dataclass
+class Expected:
+    """What a fuzzed input must come to: keys that land, and origins quarantined (once each)."""
+
+    landed: set[str] = field(default_factory=set)
+    quarantined: set[str] = field(default_factory=set)
+    bad_records: list[object] = field(default_factory=list)  # API records, as they were sent
+
+
+def at(data: bytes, where: float) -> int:
+    return int(where * len(data))
 
 
 def logfmt_quote(text: str) -> str:
@@ -49,97 +78,98 @@ def logfmt_quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-free_text = st.text(
-    st.characters(codec="utf-8", exclude_characters="\x00", exclude_categories=["Cs"]),
-    max_size=60,
+log_files = st.lists(
+    st.tuples(
+        st.lists(
+            st.tuples(st.sampled_from(LINE_DAMAGES), free_text, fraction, st.sampled_from(NOT_ISO)),
+            min_size=1,
+            max_size=8,
+        ),
+        st.booleans(),  # a last line caught while it was written
+        st.sampled_from(FILE_KINDS),
+        st.binary(min_size=64, max_size=2000),
+        fraction,
+    ),
+    min_size=1,
+    max_size=3,
 )
 
 
-@dataclass
-class Expected:
-    """What a fuzzed input must come to: keys that land, and origins quarantined (once each)."""
-
-    landed: set[str] = field(default_factory=set)
-    quarantined: set[str] = field(default_factory=set)
-    bad_records: list[object] = field(default_factory=list)  # API records, as they were sent
-
-
-@st.composite
-def log_file(draw, name: str) -> tuple[str, bytes, Expected]:
-    expected = Expected()
-    lines = []
-    for number in range(1, draw(st.integers(1, 8)) + 1):
-        call_id = f"F-{next(counter)}"
+def write_log_file(spec: tuple) -> tuple[str, bytes, Expected]:
+    lines_spec, cut, kind, noise, cut_at = spec
+    name = f"fz/calls_FZ{next(ids)}.log" + (".gz" if "gzip" in kind else "")
+    expected, lines = Expected(), []
+    for number, (damage, text, where, not_iso) in enumerate(lines_spec, start=1):
+        call_id = f"F-{next(ids)}"
         good = (
             f"ts=2026-11-16T{number:02d}:00:00.500+01:00 level=INFO site=FZ1 event=call_started "
-            f"call_id={call_id} notes={logfmt_quote(draw(free_text))}"
+            f"call_id={call_id} notes={logfmt_quote(text)}"
         ).encode()
-        damage = draw(
-            st.sampled_from(["none", "none", "bad_byte", "nul", "no_ts", "bad_ts", "quote", "long"])
-        )
         if damage == "none":
             expected.landed.add(f"{call_id}:call_started")
             lines.append(good)
             continue
-        position = draw(st.integers(0, len(good)))
         lines.append(
             {
-                "bad_byte": good[:position] + b"\xff" + good[position:],
-                "nul": good[:position] + b"\x00" + good[position:],
+                "bad_byte": good[: at(good, where)] + b"\xff" + good[at(good, where) :],
+                "nul": good[: at(good, where)] + b"\x00" + good[at(good, where) :],
                 "no_ts": good.split(b" ", 1)[1],
-                "bad_ts": f"ts={draw(st.sampled_from(NOT_ISO))} call_id={call_id}".encode(),
+                "bad_ts": f"ts={not_iso} call_id={call_id}".encode(),
                 "quote": good + b' extra="never closed',
                 "long": good + b" pad=" + b"x" * MAX_RECORD_BYTES,
             }[damage]
         )
         expected.quarantined.add(f"{name}:{number}")
     content = b"\n".join(lines) + b"\n"
-    if draw(st.booleans()):  # a last line caught while it was written
+    if cut:
         content += b"ts=2026-11-16T23:59:59+01:00 level=IN"
         expected.quarantined.add(f"{name}:{len(lines) + 1}")
-    kind = draw(st.sampled_from(["plain", "gzip", "not_gzip", "truncated_gzip", "random"]))
-    if not expected.landed:  # not one line could be read: the file is quarantined whole
-        expected = Expected(quarantined={name + (".gz" if "gzip" in kind else "")})
-    if kind == "plain":
-        return name, content, expected
+    if not expected.landed or kind in ("not_gzip", "truncated_gzip", "random"):
+        # not one line can be read: the file is quarantined whole
+        expected = Expected(quarantined={name})
     if kind == "gzip":
-        return name + ".gz", gzip.compress(content), expected
-    whole = Expected(quarantined={name + (".gz" if "gzip" in kind else "")})
-    if kind == "not_gzip":
-        return name + ".gz", content, whole
+        return name, gzip.compress(content), expected
     if kind == "truncated_gzip":
         packed = gzip.compress(content)
-        return name + ".gz", packed[: draw(st.integers(1, len(packed) - 9))], whole
-    noise = draw(st.binary(min_size=64, max_size=2000)).replace(b"\n", b"\xff")
-    return name, b"\xfe\xff" + noise + b"\n" + noise, whole
+        return name, packed[: max(1, min(at(packed, cut_at), len(packed) - 9))], expected
+    if kind == "random":
+        noise = noise.replace(b"\n", b"\xff")
+        return name, b"\xfe\xff" + noise + b"\n" + noise, expected
+    return name, content, expected  # plain, or not gzip at all under a .gz name
 
 
-HEADER = "submission_id,submitted_at,email,category,message"
+exports = st.lists(
+    st.tuples(
+        st.lists(
+            st.tuples(st.sampled_from(ROW_DAMAGES), free_text, st.sampled_from(NOT_CMS)),
+            min_size=1,
+            max_size=6,
+        ),
+        st.sampled_from(["\n", "\r\n"]),
+        st.sampled_from(["good", "good", "no_header", "random"]),
+        st.booleans(),  # a byte-order mark
+        st.binary(min_size=10, max_size=500),
+    ),
+    min_size=1,
+    max_size=2,
+)
+HEADER = b"submission_id,submitted_at,email,category,message"
 
 
-def csv_field(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-@st.composite
-def csv_export(draw, name: str) -> tuple[str, bytes, Expected]:
-    expected = Expected()
-    newline = draw(st.sampled_from(["\n", "\r\n"]))
-    records = [HEADER.encode()]
-    for _ in range(draw(st.integers(1, 6))):
-        submission = f"WF-FZ-{next(counter)}"
-        message = csv_field(draw(free_text))
+def write_export(spec: tuple) -> tuple[str, bytes, Expected]:
+    rows_spec, newline, kind, bom, noise = spec
+    name = f"web_complaints_fz{next(ids)}.csv"
+    expected, records = Expected(), [HEADER]
+    for damage, text, not_a_date in rows_spec:
+        submission = f"WF-FZ-{next(ids)}"
+        message = '"' + text.replace('"', '""') + '"'
         good = f"{submission},2026-11-16 10:00:00,fz@example.ng,Network,{message}".encode()
-        damage = draw(
-            st.sampled_from(["none", "none", "bad_byte", "fields", "no_id", "bad_date", "nul"])
-        )
         # a row's line number is where it starts: earlier rows may span lines
         line = 1 + sum(record.count(b"\n") + 1 for record in records)
         if damage == "none":
             expected.landed.add(submission)
             records.append(good)
             continue
-        not_a_date = draw(st.sampled_from(NOT_ISO[:3]))
         records.append(
             {
                 "bad_byte": good + b"\xc3",
@@ -151,43 +181,45 @@ def csv_export(draw, name: str) -> tuple[str, bytes, Expected]:
         )
         expected.quarantined.add(f"{name}:{line}")
     content = newline.encode().join(records) + newline.encode()
-    kind = draw(st.sampled_from(["good", "good", "no_header", "random"]))
     if kind == "good":
-        return name, b"\xef\xbb\xbf" + content if draw(st.booleans()) else content, expected
-    whole = Expected(quarantined={name})
+        return name, (b"\xef\xbb\xbf" if bom else b"") + content, expected
     if kind == "no_header":
-        return name, content.split(newline.encode(), 1)[1], whole
-    return name, draw(st.binary(min_size=10, max_size=500)) + b"\xff\n", whole
+        return name, content.split(newline.encode(), 1)[1], Expected(quarantined={name})
+    return name, noise + b"\xff\n", Expected(quarantined={name})
 
 
-@st.composite
-def tweet_page(draw) -> tuple[list[object], Expected]:
+tweet_pages = st.lists(
+    st.lists(
+        st.tuples(st.sampled_from(TWEET_DAMAGES), free_text, st.sampled_from(BAD_IDS)),
+        min_size=1,
+        max_size=8,
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def write_tweet_page(spec: list) -> tuple[list[object], Expected]:
     """Tweets of one X page (newest first); their ids grow from example to example."""
-    expected = Expected()
-    tweets: list[object] = []
-    for _ in range(draw(st.integers(1, 8))):
-        tweet_id = str(10**17 + next(counter))
-        tweet = {
+    expected, tweets = Expected(), []
+    for damage, text, bad_id in spec:
+        tweet_id = str(10**17 + next(ids))
+        tweet: object = {
             "id": tweet_id,
-            "text": draw(free_text),
+            "text": text,
             "edit_history_tweet_ids": [tweet_id],
             "author_id": "42",
             "created_at": "2026-11-16T10:00:00.000Z",
         }
-        damage = draw(
-            st.sampled_from(
-                ["none", "none", "id", "no_date", "bad_date", "nul", "surrogate", "list"]
-            )
-        )
         if damage == "none":
             expected.landed.add(tweet_id)
         else:
             if damage == "id":
-                tweet["id"] = draw(st.sampled_from(["12a", "", "-5", "1" * 25]))
+                tweet["id"] = bad_id
             elif damage == "no_date":
                 del tweet["created_at"]
             elif damage == "bad_date":
-                tweet["created_at"] = draw(st.sampled_from(NOT_ISO))
+                tweet["created_at"] = bad_id
             elif damage == "nul":
                 tweet["text"] += "\x00"
             elif damage == "surrogate":
@@ -212,45 +244,28 @@ def fuzz_target(loaded: LiveScenario, project_env, monkeypatch) -> Iterator[tupl
 def accounted(warehouse: PostgresConnection, source: str, table: str, key: str) -> tuple:
     with psycopg.connect(warehouse.dsn()) as conn:
         keys = [row[0] for row in conn.execute(f"select {key}::text from {table}")]
-        origins = [
-            row[0]
-            for row in conn.execute(
-                "select origin from raw_quarantine.quarantined_records where source = %s",
-                (source,),
-            )
-        ]
-        payloads = [
-            bytes(row[0])
-            for row in conn.execute(
-                "select payload from raw_quarantine.quarantined_records where source = %s",
-                (source,),
-            )
-        ]
-    return keys, origins, payloads
+        quarantined = conn.execute(
+            "select origin, payload from raw_quarantine.quarantined_records where source = %s",
+            (source,),
+        ).fetchall()
+    return keys, [origin for origin, _ in quarantined], [bytes(p) for _, p in quarantined]
 
 
 @FUZZ
-@given(
-    logs=st.lists(st.integers(), min_size=1, max_size=3).flatmap(
-        lambda names: st.tuples(*(log_file(f"fz/calls_FZ{next(counter)}.log") for _ in names))
-    ),
-    exports=st.lists(st.integers(), min_size=1, max_size=2).flatmap(
-        lambda names: st.tuples(
-            *(csv_export(f"web_complaints_fz{next(counter)}.csv") for _ in names)
-        )
-    ),
-    pages=st.lists(tweet_page(), min_size=1, max_size=3),
-)
+@given(log_specs=log_files, export_specs=exports, page_specs=tweet_pages)
 def test_malformed_input_is_quarantined_once_and_the_rest_lands(
-    fuzz_target, logs, exports, pages
+    fuzz_target, log_specs, export_specs, page_specs
 ) -> None:
     live, warehouse, fake = fuzz_target
     landing = live.scenario.landing
+    logs = [write_log_file(spec) for spec in log_specs]
     for name, content, _ in logs:
         (landing / "call_center" / name).parent.mkdir(parents=True, exist_ok=True)
         (landing / "call_center" / name).write_bytes(content)
-    for name, content, _ in exports:
+    forms = [write_export(spec) for spec in export_specs]
+    for name, content, _ in forms:
         (landing / "web_forms" / name).write_bytes(content)
+    pages = [write_tweet_page(spec) for spec in page_specs]
     fake.pages = [tweets for tweets, _ in pages]
 
     results = load_sources(
@@ -268,7 +283,7 @@ def test_malformed_input_is_quarantined_once_and_the_rest_lands(
     keys, origins, _ = accounted(
         warehouse, "web_forms", "raw_web_forms.submissions", "submission_id"
     )
-    for name, _, expected in exports:
+    for name, _, expected in forms:
         assert expected.landed <= set(keys)
         mine = [origin for origin in origins if origin.split(":")[0] == name]
         assert sorted(mine) == sorted(expected.quarantined), name

@@ -121,7 +121,7 @@ def test_every_answer_of_a_busy_scenario_validates_against_the_spec(
     make_scenario: ScenarioFactory, valid_x_answer
 ) -> None:
     """Every page, every tweet and every user of three days, patterns and formats included."""
-    live = make_scenario(days=3, scale=80, with_crm=False)
+    live = make_scenario(days=3, scale=160, with_crm=False)
     token, pages = None, 0
     while True:
         response = search(live, **({"next_token": token} if token else {}))
