@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import yaml
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
+from beejan.core.locks import warehouse_lock
 from beejan.core.roles import login_as
 from beejan.core.settings import PROJECT_DIR, Settings, get_settings
 
@@ -77,27 +78,44 @@ def marts_schema(settings: Settings) -> str:
 
 
 @contextmanager
-def private_profiles_dir(connection: PostgresConnection, settings: Settings) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="beejan-dbt-") as folder:  # mode 0700
+def dbt_session(
+    connection: PostgresConnection, settings: Settings, *, exclusive: bool = True
+) -> Iterator[Path]:
+    """Yield a profiles folder that logs in as the transformer role, holding the warehouse's
+    dbt lock when `exclusive` (one dbt command at a time writes the marts and `target/`)."""
+    transformer = login_as("transformer", connection, settings)
+    with (
+        warehouse_lock(connection, "beejan:dbt") if exclusive else nullcontext(),
+        tempfile.TemporaryDirectory(prefix="beejan-dbt-") as folder,  # mode 0700
+    ):
         profiles = Path(folder) / "profiles.yml"
         profiles.touch(mode=0o600)
-        profiles.write_text(yaml.safe_dump(render_profiles(dbt_environment(connection, settings))))
+        profiles.write_text(yaml.safe_dump(render_profiles(dbt_environment(transformer, settings))))
         yield Path(folder)
 
 
 def run_dbt(
-    args: Sequence[str], connection: PostgresConnection, settings: Settings | None = None
+    args: Sequence[str],
+    connection: PostgresConnection,
+    settings: Settings | None = None,
+    *,
+    exclusive: bool = True,
 ) -> Any:
     """Invoke dbt (e.g. ``["build"]``) as the transformer role and raise ``DbtError`` unless
-    it succeeds. ``connection`` is the warehouse database (any login; the roles must exist)."""
+    it succeeds. ``connection`` is the warehouse database (any login; the roles must exist).
+    Only commands that write nothing (serving the docs) should pass ``exclusive=False``."""
     from dbt.cli.main import dbtRunner
 
     settings = settings or get_settings()
-    transformer = login_as("transformer", connection, settings)
-    with private_profiles_dir(transformer, settings) as profiles_dir:
+    with dbt_session(connection, settings, exclusive=exclusive) as profiles_dir:
         result = dbtRunner().invoke(
             [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles_dir)]
         )
+    return succeeded(args, result)
+
+
+def succeeded(args: Sequence[str], result: Any) -> Any:
+    """The result of a dbt invocation, or ``DbtError`` naming the nodes that failed."""
     if not result.success:
         raise DbtError(f"dbt {' '.join(args)} failed: {failure_reason(result)}")
     return result

@@ -12,6 +12,7 @@ from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
+from beejan.core.locks import warehouse_lock
 from beejan.core.roles import RAW_SCHEMAS, grant_raw_reading, login_as
 from beejan.core.settings import Settings
 from extract_load.files import Window
@@ -34,6 +35,7 @@ def load_sources(
 ) -> list[LoadResult]:
     """Load `names` one after the other, logged in as the loader role (which owns raw);
     `connection` is the warehouse database as its administrator, and the roles must exist.
+    Loads of one source take turns (a lock in the warehouse), whichever process runs them.
 
     A full refresh reads everything the sources still hold, forgetting cursors and the file
     registry; rows merge on their keys, so raw keeps what a source no longer serves (X's search
@@ -49,16 +51,18 @@ def load_sources(
                 raise BeejanError(
                     f"unknown source {name!r}; the sources are {', '.join(ALL_SOURCES)}"
                 )
-            result = source.load(settings, loader, window)
+            with warehouse_lock(connection, f"beejan:load:{name}"):  # its cursors and files
+                result = source.load(settings, loader, window)
         except Exception as error:  # one failing source must not stop the others
             result = LoadResult(name, error=explain(error))
             log.debug("loading %s failed", name, exc_info=True)
         results.append(result)
         if on_result:
             on_result(result)
-    publish_quarantine_view(loader)
-    refresh_statistics(connection)
-    grant_raw_reading(connection)
+    with warehouse_lock(connection, "beejan:publish-raw"):  # DDL that concurrent loads share
+        publish_quarantine_view(loader)
+        refresh_statistics(connection)
+        grant_raw_reading(connection)
     return results
 
 

@@ -1,5 +1,6 @@
 """The run-audit trail: one row per flow run in `audit.pipeline_runs`, written by the flow as it
-starts and ends, so a run that dies half-way still shows as `running` with its start time."""
+starts and ends, so a run that dies half-way still shows as `running` with its start time; and
+every threshold alert a run raised, in `audit.alerts` (flows/thresholds.py)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,17 @@ create table if not exists audit.pipeline_runs (
     source_results jsonb,
     message text
 );
+create table if not exists audit.alerts (
+    run_id text not null,
+    kind text not null,
+    subject text not null,
+    message text not null,
+    sent_at timestamptz not null default now(),
+    primary key (run_id, kind, subject)
+);
 -- dbt models the audit, logged in as the transformer role
 grant usage on schema audit to transformer;
-grant select on audit.pipeline_runs to transformer
+grant select on audit.pipeline_runs, audit.alerts to transformer
 """
 
 

@@ -1,32 +1,46 @@
-"""The scheduled production run as a Prefect flow: load every source (one task each, retried),
-then `dbt build`. Every run leaves a row in `audit.pipeline_runs`; a failed run posts an alert.
+"""The one pipeline, as a Prefect flow: load the sources (one task each, at most
+BEEJAN_LOAD_CONCURRENCY at a time, retried), build and test what they feed with dbt (one task
+per model, seed, snapshot and test), then raise the threshold alerts. Every run leaves a row in
+`audit.pipeline_runs`; a failed run alerts, naming every source and the build that failed.
 
-A source that still fails after its retries does not stop the others or the build (the marts
-then miss only its new records); the run ends failed and says which sources failed.
+Two deployments run it: the daily batch (every source, the whole project) and the near-real-time
+lane (social and SMS every few minutes, and only the models downstream of them). Runs that
+overlap take turns where they share state: a source's load, and the dbt build, are each held by
+a lock in the warehouse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.deployments.runner import RunnerDeployment
 from prefect.runtime import flow_run
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Interval
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError, SourceError
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import warehouse_connection
-from beejan.dbt_runner import DbtError, run_dbt
+from beejan.dbt_runner import DBT_PROJECT_DIR, DbtError, dbt_session, succeeded
 from extract_load.pipeline import LoadResult
 from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 from flows import audit
 from flows.alerts import alert_on_failure
+from flows.thresholds import raise_threshold_alerts
+
+NEAR_REAL_TIME_SOURCES = ("social", "sms")
+
+
+class PipelineFailed(BeejanError):
+    """Some stages of a run failed; the message names every one of them."""
 
 
 @task(task_run_name="load {source}", cache_policy=NO_CACHE)
@@ -42,40 +56,57 @@ def load_source(source: str, settings: Settings, connection: PostgresConnection)
     return result
 
 
-@task(task_run_name="dbt build", cache_policy=NO_CACHE)
-def build_models(settings: Settings, connection: PostgresConnection) -> None:
-    run_dbt(["build"], connection, settings)
+def build_models(selection: list[str], connection: PostgresConnection, settings: Settings) -> None:
+    """`dbt build` through prefect-dbt: every model, seed, snapshot and test its own task."""
+    args = ["build", *selection]
+    with dbt_session(connection, settings) as profiles_dir:
+        runner = PrefectDbtRunner(
+            settings=PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=profiles_dir),
+            raise_on_failure=False,  # succeeded() names the failed nodes
+        )
+        try:
+            result = runner.invoke(args)
+        except ValueError as error:  # the invocation itself failed (prefect-dbt's wording)
+            raise DbtError(str(error).strip().splitlines()[0]) from error
+    succeeded(args, result)
+
+
+def build_selection(sources: Sequence[str]) -> list[str]:
+    """dbt's selection for the sources loaded: everything after a batch of every source, the
+    models downstream of the sources otherwise."""
+    if set(sources) >= set(ALL_SOURCES):
+        return []
+    return ["--select", " ".join(f"source:{source}+" for source in sources)]
 
 
 @flow(
     name="beejan-warehouse",
-    description="Load the five complaint sources raw, then build and test the dbt project.",
+    description="Load the complaint sources raw, then build and test what they feed.",
     on_failure=[alert_on_failure],
     on_crashed=[alert_on_failure],
+    task_runner=ThreadPoolTaskRunner(max_workers=16),
 )
-def warehouse_pipeline(sources: Sequence[str] = ALL_SOURCES) -> dict[str, dict]:
+def warehouse_pipeline(
+    sources: Sequence[str] = ALL_SOURCES, settings: Settings | None = None
+) -> dict[str, dict]:
     """Returns what each source loaded (rows, quarantined records by reason, error)."""
-    settings = get_settings()
+    settings = settings or get_settings()
     connection = warehouse_connection(settings)
-    ensure_roles(connection, settings)
+    ensure_roles(connection, settings)  # once per run; loads and builds log in as their roles
     run_id = str(flow_run.id)
     audit.start(connection, run_id, list(sources))
-    loader = load_source.with_options(
-        retries=settings.load_retries, retry_delay_seconds=settings.load_retry_delay_seconds
-    )
     results: dict[str, dict] = {}
     failures: list[str] = []
     try:
-        for source in sources:
-            state = loader(source, settings, connection, return_state=True)
-            results[source] = outcome(state)
+        results = load_all(sources, settings, connection)
         failed = [source for source, result in results.items() if result["error"]]
         if failed:
             failures.append(f"sources failed after retries: {', '.join(failed)}")
         try:
-            build_models(settings, connection)
+            build_models(build_selection(sources), connection, settings)
         except DbtError as error:
             failures.append(str(error))
+        raise_threshold_alerts(connection, settings, run_id, results)
     except BaseException as error:
         audit.finish(connection, run_id, "failed", results, "; ".join([*failures, str(error)]))
         raise
@@ -86,8 +117,22 @@ def warehouse_pipeline(sources: Sequence[str] = ALL_SOURCES) -> dict[str, dict]:
     return results
 
 
-class PipelineFailed(BeejanError):
-    """Some stages of a run failed; the message names every one of them."""
+def load_all(
+    sources: Sequence[str], settings: Settings, connection: PostgresConnection
+) -> dict[str, dict]:
+    """Every source at once (at most BEEJAN_LOAD_CONCURRENCY); one failing stops no other."""
+    loader = load_source.with_options(
+        retries=settings.load_retries, retry_delay_seconds=settings.load_retry_delay_seconds
+    )
+    pending = list(sources)
+    states: dict[str, State] = {}
+    while pending:  # in waves of the allowed size
+        wave, pending = pending[: settings.load_concurrency], pending[settings.load_concurrency :]
+        futures = {source: loader.submit(source, settings, connection) for source in wave}
+        for source, future in futures.items():
+            future.wait()
+            states[source] = future.state
+    return {source: outcome(states[source]) for source in sources}
 
 
 def outcome(state: State) -> dict:
@@ -98,11 +143,22 @@ def outcome(state: State) -> dict:
     return {"rows": result.rows, "quarantined": dict(result.quarantined), "error": None}
 
 
-def scheduled_deployment(settings: Settings) -> RunnerDeployment:
-    """The flow on its schedule (BEEJAN_SCHEDULE_CRON in BEEJAN_SCHEDULE_TIMEZONE); one run at
-    a time, since two runs would load the same sources at once."""
+def batch_deployment(settings: Settings) -> RunnerDeployment:
+    """Every source and the whole project, on BEEJAN_SCHEDULE_CRON in BEEJAN_SCHEDULE_TIMEZONE;
+    one run at a time."""
     return warehouse_pipeline.to_deployment(
-        name="scheduled",
+        name="batch",
         schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
+        concurrency_limit=1,
+    )
+
+
+def near_real_time_deployment(settings: Settings) -> RunnerDeployment:
+    """Social and SMS every BEEJAN_NEAR_REAL_TIME_MINUTES, and the models downstream of them;
+    one run at a time."""
+    return warehouse_pipeline.to_deployment(
+        name="near-real-time",
+        schedules=[Interval(timedelta(minutes=settings.near_real_time_minutes))],
+        parameters={"sources": list(NEAR_REAL_TIME_SOURCES)},
         concurrency_limit=1,
     )

@@ -9,20 +9,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
+from prefect.settings import PREFECT_API_URL
+from prefect.testing.utilities import prefect_test_harness
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import EmbeddedWarehouse, warehouse_connection
-from simulator.fixtures import ScenarioFactory
-from simulator.live import LiveScenario
 from tests.dbt.steps import LOADER, TRANSFORMER, load_all
 
-pytest_plugins = ["simulator.fixtures"]
+if TYPE_CHECKING:  # imported by pytest as a plugin (below), which must come first
+    from simulator.fixtures import ScenarioFactory
+    from simulator.live import LiveScenario
+
+pytest_plugins = ["simulator.fixtures", "tests.alert_receivers"]
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +90,11 @@ def loaded(
     load_all(project_env)
     ensure_roles(project_env, Settings(_env_file=None))
     return live
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[str]:
+    """A real, temporary Prefect server for the session; yields its API URL, which commands
+    run as subprocesses are pointed at (PREFECT_API_URL) so that the tests read their runs."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_URL.value()

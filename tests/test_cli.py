@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from uuid import UUID
 
+import psycopg
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+from beejan.dbt_runner import DBT_PROJECT_DIR
+from extract_load.registry import ALL_SOURCES
 
 BEEJAN = str(Path(sys.executable).parent / "beejan")
 
 
-def beejan(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def beejan(
+    *args: str, env: dict[str, str] | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [BEEJAN, *args], capture_output=True, text=True, env=env, timeout=300, check=False
+        [BEEJAN, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
     )
 
 
@@ -96,25 +107,67 @@ def test_status_says_stopped_and_exits_1_when_nothing_runs(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_run_simulate_brings_everything_up_end_to_end(tmp_path: Path) -> None:
-    """The README's run command on a machine with nothing running: embedded warehouse,
-    simulated sources, every source loaded, dbt build; a second run moves a day on."""
-    env = clean_env(tmp_path)
+def test_run_simulate_is_one_audited_flow_run_with_a_task_per_source_and_dbt_node(
+    tmp_path: Path, prefect_server: str
+) -> None:
+    """The README's run command on a machine with nothing running (embedded warehouse,
+    simulated sources) is the Prefect flow: one audit row, one task per source and one per dbt
+    model, seed, snapshot and test, read back from the Prefect API."""
+    env = clean_env(tmp_path, PREFECT_API_URL=prefect_server)
     try:
-        first = beejan("run", "--simulate", env=env)
-        assert first.returncode == 0, first.stderr
-        for source in ("social", "sms", "call_center", "web_forms", "crm"):
-            assert f"{source:<12} loaded" in first.stdout
-        assert "pipeline finished" in first.stdout
-        status = beejan("warehouse", "status", env=env)
-        assert "embedded warehouse running" in status.stdout
-        second = beejan("run", "--simulate", env=env)
-        assert second.returncode == 0, second.stderr
-        assert "moving the scenario on to day 4" in second.stdout
+        result = beejan("run", "--simulate", env=env, timeout=1200)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "pipeline finished" in result.stdout
+        log = result.stdout + result.stderr
+        for source in ALL_SOURCES:
+            assert f"{source} loaded:" in log
+        assert "of 2" in log and " OK created sql table model " in log  # dbt's progress
+        [(run_id, status, sources)] = audit_rows(warehouse_env(env))
     finally:
-        stop = beejan("warehouse", "stop", env=env)
-    assert stop.returncode == 0
-    assert beejan("warehouse", "status", env=env).returncode == 1
+        assert beejan("warehouse", "stop", env=env).returncode == 0
+    assert (status, sorted(sources)) == ("completed", sorted(ALL_SOURCES))
+
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(UUID(run_id))
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])), limit=5000
+        )
+    names = Counter(task_run.name for task_run in task_runs)
+    assert all(names[f"load {source}"] == 1 for source in ALL_SOURCES)
+    run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+    nodes = [
+        result["unique_id"].split(".")
+        for result in run_results["results"]
+        if result["unique_id"].split(".")[0] in ("model", "seed", "snapshot", "test", "unit_test")
+    ]
+    assert len(nodes) > 250
+    # prefect-dbt names a node's task "<resource type> <name>"; ids are type.project.name[.hash]
+    # and, for a unit test, unit_test.project.model.name
+    expected = Counter(
+        f"{parts[0]} {parts[3 if parts[0] == 'unit_test' else 2]}" for parts in nodes
+    )
+    assert {name: names[name] for name in expected} == expected
+
+
+def warehouse_env(env: dict[str, str]) -> dict[str, str]:
+    """The transformer's login that `beejan warehouse env` prints."""
+    printed = beejan("warehouse", "env", env=env).stdout
+    return dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in printed.splitlines()
+        if line.startswith("export ")
+    )
+
+
+def audit_rows(login: dict[str, str]) -> list[tuple]:
+    with psycopg.connect(
+        host=login["BEEJAN_PG_HOST"],
+        port=login["BEEJAN_PG_PORT"],
+        user=login["BEEJAN_PG_USER"],
+        password=login["BEEJAN_PG_PASSWORD"],
+        dbname=login["BEEJAN_PG_DATABASE"],
+    ) as conn:
+        return conn.execute("select run_id, status, sources from audit.pipeline_runs").fetchall()
 
 
 def test_load_reports_a_failing_source_and_still_loads_the_others(

@@ -1,7 +1,8 @@
 """`beejan`: one command line for every stage of the warehouse, and the composition root of
 the project: it wires the core, the loaders, dbt and the flows together, and nothing imports it.
 
-Each verb works alone (start the warehouse, simulate, load, build) and `beejan run` chains them.
+Each verb works alone (start the warehouse, simulate, load, build); `beejan run` is the whole
+pipeline, as the Prefect flow that production schedules (`beejan flow serve`).
 Errors a user can act on print as one line and exit 1; `--verbose` shows the logs behind them.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from contextlib import nullcontext
 from typing import Annotated
 
 import psycopg
@@ -17,14 +17,9 @@ import typer
 
 from beejan.cli import flow, transform
 from beejan.cli import warehouse as warehouse_cli
-from beejan.cli._common import ready_warehouse
-from beejan.cli.load import load, report
-from beejan.core.errors import BeejanError, SourceError
-from beejan.core.settings import get_settings
-from beejan.dbt_runner import run_dbt
+from beejan.cli.load import load
+from beejan.core.errors import BeejanError
 from extract_load.crm import install_plugins
-from extract_load.registry import ALL_SOURCES
-from extract_load.runner import load_sources
 
 app = typer.Typer(
     help="Beejan complaint warehouse: sources -> raw -> dbt marts.",
@@ -33,6 +28,7 @@ app = typer.Typer(
 )
 app.add_typer(warehouse_cli.app, name="warehouse")
 app.add_typer(flow.app, name="flow")
+app.command()(flow.run)
 app.command()(load)
 app.command()(transform.build)
 app.command()(transform.docs)
@@ -65,34 +61,6 @@ def setup() -> None:
     """Install what the pipeline runs besides Python: Meltano's plugins (idempotent)."""
     install_plugins()
     typer.echo("Meltano plugins installed")
-
-
-@app.command()
-def run(
-    simulate: Annotated[
-        bool,
-        typer.Option(
-            help="Play the sources with the simulator: a 3-day scenario on first use, "
-            "one more day on every later run."
-        ),
-    ] = False,
-) -> None:
-    """Run the whole pipeline end to end: warehouse, load every source, dbt build."""
-    connection = ready_warehouse()
-    typer.echo(f"warehouse ready at {connection.describe()}")
-    if simulate:
-        from beejan.cli.simulate import simulated_sources
-
-        sources = simulated_sources()
-    else:
-        sources = nullcontext(get_settings())
-    with sources as settings:
-        results = load_sources(ALL_SOURCES, settings, connection, on_result=report)
-    run_dbt(["build"], connection, settings)
-    failed = [result.source for result in results if not result.ok]
-    if failed:
-        raise SourceError(f"pipeline finished, but these sources failed: {', '.join(failed)}")
-    typer.echo("pipeline finished")
 
 
 def main() -> None:

@@ -1,6 +1,8 @@
-"""What every command that touches the warehouse does first, once."""
+"""What commands that touch the warehouse, or run the flow, do first."""
 
 from __future__ import annotations
+
+import os
 
 from beejan.core import warehouse
 from beejan.core.connections import PostgresConnection
@@ -8,11 +10,26 @@ from beejan.core.roles import ensure_roles
 from beejan.core.settings import get_settings
 
 
-def ready_warehouse() -> PostgresConnection:
-    """The warehouse (the embedded one started when it is the default), its roles provisioned;
-    the administrator's connection, which the loaders and dbt trade for their own roles."""
+def started_warehouse() -> PostgresConnection:
+    """The warehouse (the embedded one started when it is the default), as its administrator."""
     settings = get_settings()
     settings.prepare_data_dir()
-    connection = warehouse.warehouse_connection(settings)
-    ensure_roles(connection, settings)
+    return warehouse.warehouse_connection(settings)
+
+
+def ready_warehouse() -> PostgresConnection:
+    """The started warehouse with its roles provisioned: the administrator's connection, which
+    the loaders and dbt trade for their own roles."""
+    connection = started_warehouse()
+    ensure_roles(connection, get_settings())
     return connection
+
+
+def prefect_defaults() -> None:
+    """Without a Prefect server (PREFECT_API_URL), each run starts a temporary local one: keep its
+    database under the data directory beside the rest of the project's state, send no
+    telemetry, and give it time to start on a small machine. PREFECT_* variables win."""
+    settings = get_settings()
+    os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

@@ -1,50 +1,71 @@
-"""`beejan flow`: run the Prefect flow once, or serve it on its schedule."""
+"""`beejan run` (the pipeline once, now) and `beejan flow serve` (on its schedules): both are
+the one Prefect flow, so every run is retried, audited and alerted the same way."""
 
 from __future__ import annotations
 
-import os
+import logging
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
 
+from beejan.cli._common import prefect_defaults, started_warehouse
 from beejan.cli.load import chosen_sources
+from beejan.core.errors import BeejanError
 from beejan.core.settings import get_settings
 from extract_load.registry import ALL_SOURCES
 
-app = typer.Typer(
-    help="The scheduled production run (Prefect): load every source, then dbt build.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help="The pipeline's Prefect deployments.", no_args_is_help=True)
 
 
-@app.callback()
-def _local_prefect_defaults() -> None:
-    # Without a Prefect server, Prefect keeps its local database under the data directory,
-    # beside the rest of the project's state, and sends no telemetry; PREFECT_* variables win.
-    os.environ.setdefault("PREFECT_HOME", str(get_settings().data_dir / "prefect"))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-
-@app.command("run")
-def run_once(
+def run(
     sources: Annotated[
         list[str] | None,
         typer.Argument(help=f"Sources to load (default: all): {', '.join(ALL_SOURCES)}."),
     ] = None,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            help="Play the sources with the simulator: a 3-day scenario on first use, "
+            "one more day on every later run."
+        ),
+    ] = False,
 ) -> None:
-    """Run the flow once, now (retries, alert and audit row included)."""
+    """Run the whole pipeline once, now, as the Prefect flow: load the sources at once, then
+    build and test what they feed (the whole dbt project after every source), with retries,
+    an audit row and alerts."""
+    names = chosen_sources(sources)
+    prefect_defaults()
+    connection = started_warehouse()
+    typer.echo(f"warehouse ready at {connection.describe()}")
     from flows.pipeline import warehouse_pipeline
 
-    warehouse_pipeline(chosen_sources(sources))
-    typer.echo("flow run completed")
+    if simulate:
+        from beejan.cli.simulate import simulated_sources
+
+        playing = simulated_sources()
+    else:
+        playing = nullcontext(get_settings())
+    with playing as settings:
+        state = warehouse_pipeline(names, settings, return_state=True)
+    # the temporary Prefect server, stopped at exit, may race its own event flush and print a
+    # traceback about events already recorded; it says nothing about the run
+    logging.getLogger("prefect.server.services.task_run_recorder").setLevel(logging.CRITICAL)
+    if not state.is_completed():
+        raise BeejanError(f"the run failed: {state.message}")
+    typer.echo("pipeline finished")
 
 
 @app.command()
 def serve() -> None:
-    """Serve the flow on its schedule (BEEJAN_SCHEDULE_CRON in BEEJAN_SCHEDULE_TIMEZONE) until
-    Ctrl-C. Point PREFECT_API_URL at your Prefect server to see runs in its UI."""
+    """Serve both deployments until Ctrl-C: the daily batch (every source, the whole project, on
+    BEEJAN_SCHEDULE_CRON in BEEJAN_SCHEDULE_TIMEZONE) and the near-real-time lane (social and
+    SMS every BEEJAN_NEAR_REAL_TIME_MINUTES, and only the models downstream of them). Point
+    PREFECT_API_URL at your Prefect server to see the runs in its UI."""
+    prefect_defaults()
     from prefect import serve as serve_deployments
 
-    from flows.pipeline import scheduled_deployment
+    from flows.pipeline import batch_deployment, near_real_time_deployment
 
-    serve_deployments(scheduled_deployment(get_settings()))
+    settings = get_settings()
+    serve_deployments(batch_deployment(settings), near_real_time_deployment(settings))

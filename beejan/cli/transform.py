@@ -36,7 +36,7 @@ def docs(
     run_dbt(["docs", "generate"], connection)
     typer.echo(f"docs site written to {DBT_PROJECT_DIR / 'target' / 'index.html'}")
     if serve:
-        run_dbt(["docs", "serve", "--port", str(port), "--no-browser"], connection)
+        run_dbt(["docs", "serve", "--port", str(port), "--no-browser"], connection, exclusive=False)
 
 
 def dbt(ctx: typer.Context) -> None:

@@ -22,7 +22,7 @@ def warehouse_lock(connection: PostgresConnection, name: str) -> Iterator[None]:
     with psycopg.connect(connection.dsn(), autocommit=True) as conn:
         taken = conn.execute("select pg_try_advisory_lock(hashtext(%s))", (name,)).fetchone()[0]
         if not taken:
-            log.info("waiting for %s: another run holds it", name)
+            log.info("waiting for the lock %s, held by another session", name)
             conn.execute("select pg_advisory_lock(hashtext(%s))", (name,))
         try:
             yield

@@ -1,8 +1,3 @@
-{#- Free text made ready to split into tokens: links become `url`, @mentions go, #CamelCase
-    hashtags split into words (#NoNetwork -> no network; other words keep their capitals, so
-    MiFi stays one word), lower case, apostrophes dropped (can't -> cant), every non-ASCII
-    character (an emoji) stands alone, letters repeated three times or more shrink to two
-    (pleeease -> pleease), punctuation becomes space. -#}
 {% macro text_for_tokens(column) -%}
     {%- set hashtags = namespace(split=column) -%}
     {#- a hashtag of up to four words: each pass splits one more word off -#}

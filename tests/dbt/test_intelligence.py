@@ -16,6 +16,8 @@ from beejan.core.connections import PostgresConnection
 from beejan.core.roles import login_as
 from beejan.core.settings import Settings
 from beejan.dbt_runner import run_dbt
+from flows import audit
+from flows.thresholds import raise_threshold_alerts
 from simulator.accuracy import Report, measure
 from simulator.live import live
 from simulator.production import play
@@ -140,3 +142,38 @@ def test_the_reporter_reads_every_new_mart(month: Month) -> None:
             for mart in marts
         }
     assert all(counts[mart] > 0 for mart in marts if mart != "agg_unmapped_category_values__daily")
+
+
+def test_each_spike_no_incident_explains_is_alerted_once(
+    month: Month, report: Report, webhook, mailbox
+) -> None:
+    """The outage early warning, by webhook and email, from the month's real marts: every
+    unexplained spike once, naming its region, category and counts; a later run repeats none."""
+    unreported = [outage for outage in report.outages if not outage["reported"]]
+    assert unreported  # the month has outages nobody logged; otherwise this proves nothing
+    with psycopg.connect(month.warehouse.dsn()) as conn:
+        spikes = conn.execute(
+            f"select region_code, category_code, peak_complaints_per_window "
+            f"from {MARTS}.fct_outage_spikes where not is_explained"
+        ).fetchall()
+    assert len(spikes) >= len(unreported)
+    receivers = {**webhook.env, **mailbox.env}
+    settings = Settings(
+        _env_file=None,
+        **month.settings.model_dump()
+        | {name.removeprefix("BEEJAN_").lower(): value for name, value in receivers.items()},
+    )
+    audit.start(month.warehouse, "first", [])
+
+    alerts = raise_threshold_alerts(month.warehouse, settings, "first", {})
+
+    assert {alert.kind for alert in alerts} == {"unexplained_spike"}
+    for received in (webhook.texts(), mailbox.texts()):
+        assert len(received) == len(spikes)
+        for region, category, peak in spikes:
+            assert any(
+                f"{peak} {category} complaints in {region}" in text and "spike_z" in text
+                for text in received
+            )
+    audit.start(month.warehouse, "second", [])
+    assert raise_threshold_alerts(month.warehouse, settings, "second", {}) == []

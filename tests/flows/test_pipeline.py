@@ -1,40 +1,48 @@
 """The Prefect flow on the simulator: a real (temporary) Prefect server, the real loaders, real
-dbt, and a real HTTP endpoint for the alert."""
+dbt through prefect-dbt, and real HTTP and SMTP endpoints for the alerts."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
+from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-from prefect.testing.utilities import prefect_test_harness
 
+from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
+from beejan.dbt_runner import DBT_PROJECT_DIR, run_dbt
 from extract_load.registry import ALL_SOURCES
-from flows.pipeline import scheduled_deployment, warehouse_pipeline
+from extract_load.runner import load_sources
+from flows.pipeline import (
+    NEAR_REAL_TIME_SOURCES,
+    batch_deployment,
+    load_all,
+    near_real_time_deployment,
+    warehouse_pipeline,
+)
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
+from tests.conftest import create_database, drop_database
 
 pytestmark = pytest.mark.slow
 
-
-@pytest.fixture(scope="module")
-def prefect_server() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+BEEJAN = str(Path(sys.executable).parent / "beejan")
 
 
 @pytest.fixture
 def sources(
-    prefect_server: None,
+    prefect_server: str,
     make_scenario: ScenarioFactory,
-    project_env,
+    project_env: PostgresConnection,
     monkeypatch: pytest.MonkeyPatch,
 ) -> LiveScenario:
     """One simulated day; a failed load is retried once, at once."""
@@ -46,27 +54,7 @@ def sources(
     return live
 
 
-@pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict]]]:
-    """A local endpoint that records the JSON bodies posted to it."""
-    received: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/alert", received
-    server.shutdown()
-
-
-def audit_rows(warehouse) -> list[tuple]:
+def audit_rows(warehouse: PostgresConnection) -> list[tuple]:
     with psycopg.connect(warehouse.dsn()) as conn:
         return conn.execute(
             "select status, source_results, message, finished_at is not null "
@@ -74,7 +62,7 @@ def audit_rows(warehouse) -> list[tuple]:
         ).fetchall()
 
 
-def contacts_per_channel(warehouse) -> dict[str, int]:
+def contacts_per_channel(warehouse: PostgresConnection) -> dict[str, int]:
     with psycopg.connect(warehouse.dsn()) as conn:
         return dict(
             conn.execute(
@@ -83,71 +71,73 @@ def contacts_per_channel(warehouse) -> dict[str, int]:
         )
 
 
-def test_flow_loads_every_source_builds_and_leaves_an_audit_row(sources, project_env) -> None:
-    results = warehouse_pipeline()
-    assert set(results) == set(ALL_SOURCES)
-    assert [result["error"] for result in results.values()] == [None] * len(ALL_SOURCES)
-    assert audit_rows(project_env) == [("completed", results, None, True)]
-    assert set(contacts_per_channel(project_env)) == {"social", "sms", "call_center", "web_form"}
+def task_run_names(flow_run_id) -> list[str]:
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])), limit=5000
+        )
+    return [task_run.name for task_run in task_runs]
+
+
+def build_without_the_flow(warehouse: PostgresConnection) -> None:
+    """What earlier days left: everything loaded and built (set-up, not what is tested)."""
+    settings = get_settings()
+    ensure_roles(warehouse, settings)
+    load_sources(ALL_SOURCES, settings, warehouse)
+    run_dbt(["build"], warehouse, settings)
 
 
 def test_a_failing_source_is_retried_alerted_and_audited_while_the_rest_builds(
-    sources: LiveScenario, project_env, webhook, monkeypatch: pytest.MonkeyPatch
+    sources: LiveScenario, project_env, webhook, mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A day after a good run the SMS API is down: the other sources load and the marts build
-    (SMS keeps yesterday's contacts), the run fails, says why, and alerts."""
-    warehouse_pipeline()
+    """A day after a good build the SMS API is down: the other sources load and the marts build
+    (SMS keeps yesterday's contacts), the run fails, says why, and alerts by webhook and email;
+    the call centre quarantined more than the threshold allows, which alerts too."""
+    build_without_the_flow(project_env)
     before = contacts_per_channel(project_env)
     sources.advance(1)
-    url, alerts = webhook
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         closed_port = unused.getsockname()[1]
     monkeypatch.setenv("BEEJAN_SMS_API_BASE", f"http://127.0.0.1:{closed_port}")
-    monkeypatch.setenv("BEEJAN_ALERT_WEBHOOK_URL", url)
+    monkeypatch.setenv("BEEJAN_ALERT_QUARANTINE_THRESHOLD", "0")
+    for name, value in {**webhook.env, **mailbox.env}.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
 
     state = warehouse_pipeline(return_state=True)
 
     assert state.is_failed()
-    first, second = audit_rows(project_env)
-    assert first[0] == "completed"
-    status, results, message, finished = second
+    [(status, results, message, finished)] = audit_rows(project_env)
     assert (status, message, finished) == ("failed", "sources failed after retries: sms", True)
     assert "SMS API is unreachable" in results["sms"]["error"]
     assert all(results[source]["error"] is None for source in ALL_SOURCES if source != "sms")
     after = contacts_per_channel(project_env)
     assert after["sms"] == before["sms"]
     assert after["web_form"] > before["web_form"]  # the day's other sources still landed
-    assert len(alerts) == 1 and "sms" in alerts[0]["text"]
-    with psycopg.connect(project_env.dsn()) as conn:
-        modelled = conn.execute(
-            "select run_status, failed_source_count from ci_marts.fct_pipeline_runs "
-            "order by started_at"
-        ).fetchall()
-    assert modelled == [("completed", 0), ("running", 0)]  # this run's build ran inside it
+    names = task_run_names(state.state_details.flow_run_id)
+    assert names.count("load sms") == 1 and names.count("load social") == 1
     with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(
-                id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
+        [sms_task] = [
+            run
+            for run in client.read_task_runs(
+                flow_run_filter=FlowRunFilter(
+                    id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
+                ),
+                limit=5000,
             )
-        )
-    attempts = {run.name: run.run_count for run in task_runs}
-    assert attempts["load sms"] == 2  # the first try and one retry
-    assert attempts["load social"] == 1
+            if run.name == "load sms"
+        ]
+    assert sms_task.run_count == 2  # the first try and one retry
 
-
-def test_the_scheduled_deployment_takes_its_cron_and_zone_from_settings(
-    prefect_server: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("BEEJAN_SCHEDULE_CRON", "30 5 * * 1-5")
-    monkeypatch.setenv("BEEJAN_SCHEDULE_TIMEZONE", "Europe/London")
-    deployment_id = scheduled_deployment(Settings(_env_file=None)).apply()
-    with get_client(sync_client=True) as client:
-        deployment = client.read_deployment(deployment_id)
-    [schedule] = deployment.schedules
-    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 5 * * 1-5", "Europe/London")
-    assert deployment.global_concurrency_limit.limit == 1
+    quarantined = sum(results["call_center"]["quarantined"].values())
+    assert quarantined > 0  # the simulator cuts lines off; otherwise this proves nothing
+    for received in (webhook.texts(), mailbox.texts()):
+        [failure] = [text for text in received if "run" in text and "failed" in text]
+        assert "sources failed after retries: sms" in failure
+        [threshold] = [text for text in received if "call_center" in text]
+        assert f"quarantined {quarantined} records" in threshold
+        assert "threshold of 0" in threshold
 
 
 def test_the_alert_names_every_failed_source_and_the_failed_build(
@@ -155,9 +145,9 @@ def test_the_alert_names_every_failed_source_and_the_failed_build(
 ) -> None:
     """The CRM is unreachable on the very first run, so raw_crm never appears and the build
     fails too: one alert names both."""
-    url, alerts = webhook
     monkeypatch.setenv("BEEJAN_CRM_DSN", "postgresql://nobody:x@127.0.0.1:9/crm")
-    monkeypatch.setenv("BEEJAN_ALERT_WEBHOOK_URL", url)
+    for name, value in webhook.env.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
 
     state = warehouse_pipeline(return_state=True)
@@ -166,5 +156,149 @@ def test_the_alert_names_every_failed_source_and_the_failed_build(
     [(status, _, message, _)] = audit_rows(project_env)
     assert status == "failed"
     assert message.startswith("sources failed after retries: crm; dbt build failed:")
-    [alert] = alerts
-    assert "crm" in alert["text"] and "dbt build failed" in alert["text"]
+    [alert] = [text for text in webhook.texts() if "failed" in text]
+    assert "crm" in alert and "dbt build failed" in alert
+
+
+def raw_rows(warehouse: PostgresConnection) -> dict[str, tuple[int, str]]:
+    """Per raw table: its rows and a digest of their contents, leaving out what differs
+    between two loads of the same data (load ids, load times)."""
+    digests = {}
+    with psycopg.connect(warehouse.dsn()) as conn:
+        tables = conn.execute(
+            """
+            select table_schema, table_name,
+                string_agg(format('%%I', column_name), ', ' order by column_name)
+            from information_schema.columns
+            where table_schema like 'raw\\_%%' and table_schema not like '%%\\_staging'
+                and table_name not like '\\_dlt%%' and column_name not like '\\_%%'
+                and column_name not in ('quarantined_at', 'read_at')
+            group by 1, 2
+            """
+        ).fetchall()
+        for schema, table, columns in tables:
+            digests[f"{schema}.{table}"] = conn.execute(
+                f"select count(*), md5(coalesce(string_agg(row_text, '|' order by row_text), '')) "
+                f"from (select row({columns})::text as row_text from {schema}.{table}) as rows"
+            ).fetchone()
+    return digests
+
+
+def test_loading_the_sources_at_once_lands_the_rows_a_sequential_load_lands(
+    prefect_server: str,
+    make_scenario: ScenarioFactory,
+    warehouse: PostgresConnection,
+    tmp_path: Path,
+) -> None:
+    live = make_scenario(days=2, scale=60)
+    settings = {
+        mode: Settings(
+            _env_file=None,
+            **{key.removeprefix("BEEJAN_").lower(): value for key, value in live.env.items()},
+            data_dir=tmp_path / mode,
+            load_concurrency=len(ALL_SOURCES),
+        )
+        for mode in ("sequential", "concurrent")
+    }
+    databases = {mode: create_database(warehouse, f"load_{mode}") for mode in settings}
+    try:
+        for mode, database in databases.items():
+            ensure_roles(database, settings[mode])
+        load_sources(ALL_SOURCES, settings["sequential"], databases["sequential"])
+
+        @flow
+        def concurrent_load() -> dict[str, dict]:
+            return load_all(ALL_SOURCES, settings["concurrent"], databases["concurrent"])
+
+        results = concurrent_load()
+        assert all(result["error"] is None for result in results.values()), results
+        sequential, concurrent = (raw_rows(databases[mode]) for mode in settings)
+    finally:
+        for database in databases.values():
+            drop_database(warehouse, database.database)
+    assert len(sequential) >= 10
+    assert concurrent == sequential
+
+
+def test_the_near_real_time_lane_builds_only_downstream_of_social_and_sms_beside_a_batch(
+    sources: LiveScenario, project_env: PostgresConnection, prefect_server: str
+) -> None:
+    """The near-real-time deployment's run loads social and SMS and builds only what they feed
+    (dbt's run results say so); a batch run started at the same time, in another process,
+    waits for the locks it shares and both runs complete without corrupting the other."""
+    build_without_the_flow(project_env)
+    sources.advance(1)
+    env = {**os.environ, "PREFECT_API_URL": prefect_server}
+    batch = subprocess.Popen(
+        [BEEJAN, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        state = warehouse_pipeline(list(NEAR_REAL_TIME_SOURCES), return_state=True)
+        run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+        batch_output, _ = batch.communicate(timeout=1200)
+    finally:
+        batch.kill()
+    assert state.is_completed(), state.message
+    assert batch.returncode == 0, batch_output[-3000:]
+
+    assert "source:social+ source:sms+" in " ".join(run_results["args"]["select"])
+    built = {result["unique_id"] for result in run_results["results"]}
+    downstream = set(
+        run_dbt(
+            [
+                "--quiet",
+                "ls",
+                "--select",
+                "source:social+ source:sms+",
+                "--output",
+                "json",
+                "--output-keys",
+                "unique_id",
+            ],
+            project_env,
+        ).result
+    )
+    downstream = {json.loads(line)["unique_id"] for line in downstream}
+    assert built and built <= downstream
+    assert not any(node.startswith("snapshot.") or ".stg_crm__" in node for node in built)
+    names = task_run_names(state.state_details.flow_run_id)
+    assert sorted(name for name in names if name.startswith("load ")) == [
+        "load sms",
+        "load social",
+    ]
+
+    runs = audit_rows(project_env)
+    assert [status for status, *_ in runs] == ["completed", "completed"]
+    with psycopg.connect(project_env.dsn()) as conn:
+        duplicates = conn.execute(
+            """
+            select (select count(*) - count(distinct id) from raw_social.tweets)
+                + (select count(*) - count(distinct sid) from raw_sms.messages)
+                + (select count(*) - count(distinct complaint_contact_key)
+                    from ci_marts.fct_complaint_contacts)
+            """
+        ).fetchone()[0]
+        contacts = conn.execute("select count(*) from ci_marts.fct_complaint_contacts").fetchone()
+    assert duplicates == 0
+    run_dbt(["build", "--full-refresh", "--select", "fct_complaint_contacts"], project_env)
+    with psycopg.connect(project_env.dsn()) as conn:
+        rebuilt = conn.execute("select count(*) from ci_marts.fct_complaint_contacts").fetchone()
+    assert contacts == rebuilt
+
+
+def test_the_deployments_take_their_schedules_from_settings(
+    prefect_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEEJAN_SCHEDULE_CRON", "30 5 * * 1-5")
+    monkeypatch.setenv("BEEJAN_SCHEDULE_TIMEZONE", "Europe/London")
+    monkeypatch.setenv("BEEJAN_NEAR_REAL_TIME_MINUTES", "5")
+    settings = Settings(_env_file=None)
+    with get_client(sync_client=True) as client:
+        batch = client.read_deployment(batch_deployment(settings).apply())
+        lane = client.read_deployment(near_real_time_deployment(settings).apply())
+    [schedule] = batch.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 5 * * 1-5", "Europe/London")
+    [interval] = lane.schedules
+    assert interval.schedule.interval.total_seconds() == 300
+    assert lane.parameters == {"sources": list(NEAR_REAL_TIME_SOURCES)}
+    assert batch.global_concurrency_limit.limit == lane.global_concurrency_limit.limit == 1

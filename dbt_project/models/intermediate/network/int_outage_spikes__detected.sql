@@ -99,7 +99,8 @@ final as (
         detected_at,
         last_flagged_at,
         peak_complaints_per_window::int as peak_complaints_per_window,
-        round(expected_complaints_per_window::numeric, 2) as expected_complaints_per_window,
+        -- the cast rounds
+        expected_complaints_per_window::numeric(10, 2) as expected_complaints_per_window,
         flagged_complaints::int as flagged_complaints
     from spikes
 )

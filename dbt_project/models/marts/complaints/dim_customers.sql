@@ -14,6 +14,7 @@ final as (
         customers.plan_code,
         plans.plan_name,
         plans.technology,
+        plans.monthly_fee_ngn,
         customers.account_status,
         customers.created_at as customer_since
     from customers

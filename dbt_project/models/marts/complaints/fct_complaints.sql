@@ -23,11 +23,7 @@ tickets as (
 ),
 
 customers as (
-    select * from {{ ref('stg_crm__customers') }}
-),
-
-plans as (
-    select * from {{ ref('stg_crm__plans') }}
+    select * from {{ ref('dim_customers') }}
 ),
 
 outage_links as (
@@ -61,13 +57,12 @@ enriched as (
         tickets.ticket_status,
         tickets.resolved_at as ticket_resolved_at,
         tickets.ticket_status in ('resolved', 'closed') as is_resolved,
-        coalesce(plans.monthly_fee_ngn, 0) > 0 as is_on_paid_plan,
+        coalesce(customers.monthly_fee_ngn, 0) > 0 as is_on_paid_plan,
         outage_links.incident_id,
         outage_links.outage_spike_key
     from with_history
     left join tickets on with_history.ticket_id = tickets.ticket_id
     left join customers on with_history.customer_id = customers.customer_id
-    left join plans on customers.plan_code = plans.plan_code
     left join outage_links on with_history.complaint_key = outage_links.complaint_key
 ),
 

@@ -13,14 +13,13 @@ measured as (
         tickets.*,
         sla_targets.first_response_hours,
         sla_targets.resolution_hours,
-        extract(epoch from tickets.first_response_at - tickets.opened_at)
-        / 3600.0 as hours_to_first_response,
-        extract(epoch from tickets.resolved_at - tickets.opened_at)
-        / 3600.0 as hours_to_resolve,
-        extract(epoch from coalesce(tickets.first_response_at, now()) - tickets.opened_at)
-        / 3600.0 as hours_waiting_for_response,
-        extract(epoch from coalesce(tickets.resolved_at, now()) - tickets.opened_at)
-        / 3600.0 as hours_waiting_for_resolution
+        {{ elapsed('hours', 'tickets.opened_at', 'tickets.first_response_at') }}
+            as hours_to_first_response,
+        {{ elapsed('hours', 'tickets.opened_at', 'tickets.resolved_at') }} as hours_to_resolve,
+        {{ elapsed('hours', 'tickets.opened_at', 'coalesce(tickets.first_response_at, now())') }}
+            as hours_waiting_for_response,
+        {{ elapsed('hours', 'tickets.opened_at', 'coalesce(tickets.resolved_at, now())') }}
+            as hours_waiting_for_resolution
     from tickets
     left join sla_targets on tickets.priority = sla_targets.priority
 ),

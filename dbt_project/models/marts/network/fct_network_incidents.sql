@@ -10,7 +10,7 @@ incident_service_categories as (
 ),
 
 spikes as (
-    select * from {{ ref('fct_outage_spikes') }}
+    select * from {{ ref('int_outage_spikes__explained') }}
 ),
 
 complaint_links as (
@@ -47,8 +47,8 @@ final as (
         incidents.resolved_at,
         (incidents.started_at at time zone 'UTC')::date as started_date,
         round(
-            (extract(epoch from incidents.resolved_at - incidents.started_at) / 60)::numeric, 1
-        ) as duration_minutes,
+            {{ elapsed('minutes', 'incidents.started_at', 'incidents.resolved_at') }}::numeric, 1
+        )::numeric(10, 1) as duration_minutes,
         coalesce(complaints_per_incident.linked_complaints, 0)::int as linked_complaints,
         first_spikes.first_detected_at is not null as was_detected,
         first_spikes.first_detected_at,

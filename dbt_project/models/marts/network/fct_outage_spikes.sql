@@ -1,58 +1,18 @@
--- One row per detected outage spike (see int_outage_spikes__detected), with the network
--- incident recorded in the CRM that explains it, if any: same region, a service whose outages
--- cause complaints of the spike's category, detected from 30 minutes before the incident began
--- to two hours after it was resolved. A spike that no incident explains is the early warning:
--- an outage nobody has logged yet.
-with spikes as (
-    select * from {{ ref('int_outage_spikes__detected') }}
-),
-
-incidents as (
-    select * from {{ ref('stg_crm__network_incidents') }}
-),
-
-incident_service_categories as (
-    select * from {{ ref('incident_service_categories') }}
-),
-
-explained as (
-    select distinct on (spikes.outage_spike_key)
-        spikes.outage_spike_key,
-        incidents.incident_id,
-        incidents.started_at as incident_started_at
-    from spikes
-    inner join incident_service_categories
-        on spikes.category_code = incident_service_categories.category_code
-    inner join incidents
-        on
-            spikes.region_code = incidents.region_code
-            and incident_service_categories.service = incidents.service
-            and spikes.detected_at
-            between incidents.started_at - interval '30 minutes'
-            and coalesce(incidents.resolved_at, spikes.detected_at) + interval '2 hours'
-    order by spikes.outage_spike_key, incidents.started_at
-),
-
-final as (
-    select
-        spikes.outage_spike_key,
-        spikes.region_code,
-        spikes.category_code,
-        spikes.window_start_at,
-        spikes.detected_at,
-        (spikes.detected_at at time zone 'UTC')::date as detected_date,
-        spikes.last_flagged_at,
-        spikes.peak_complaints_per_window,
-        spikes.expected_complaints_per_window,
-        spikes.flagged_complaints,
-        explained.incident_id,
-        explained.incident_id is not null as is_explained,
-        round(
-            (extract(epoch from spikes.detected_at - explained.incident_started_at) / 60)::numeric,
-            1
-        ) as detection_lag_minutes
-    from spikes
-    left join explained on spikes.outage_spike_key = explained.outage_spike_key
-)
-
-select * from final
+-- One row per detected outage spike, explained by a recorded network incident or not: the
+-- rule is in int_outage_spikes__explained. A spike that no incident explains is the early
+-- warning of an outage nobody has logged yet (the pipeline alerts on it: flows/thresholds.py).
+select
+    outage_spike_key,
+    region_code,
+    category_code,
+    window_start_at,
+    detected_at,
+    detected_date,
+    last_flagged_at,
+    peak_complaints_per_window,
+    expected_complaints_per_window,
+    flagged_complaints,
+    incident_id,
+    is_explained,
+    detection_lag_minutes
+from {{ ref('int_outage_spikes__explained') }}

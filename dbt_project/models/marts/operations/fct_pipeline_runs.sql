@@ -11,7 +11,7 @@ final as (
         started_at,
         finished_at,
         (started_at at time zone 'UTC')::date as started_date,
-        extract(epoch from finished_at - started_at)::numeric(12, 1) as duration_seconds,
+        {{ elapsed('seconds', 'started_at', 'finished_at') }}::numeric(12, 1) as duration_seconds,
         source_count,
         coalesce(cardinality(failed_sources), 0) as failed_source_count,
         array_to_string(failed_sources, ', ') as failed_sources,

@@ -1,0 +1,6 @@
+{#- The time from start_at to end_at in seconds, minutes or hours (double precision); null when
+    either is null. -#}
+{% macro elapsed(unit, start_at, end_at) -%}
+    {%- set seconds = {'seconds': 1, 'minutes': 60, 'hours': 3600}[unit] -%}
+    (date_part('epoch', {{ end_at }} - {{ start_at }}) / {{ seconds }}.0)
+{%- endmacro %}
