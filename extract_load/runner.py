@@ -4,6 +4,7 @@ reported and the others still load; the caller decides the exit code from the re
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -44,7 +45,9 @@ def load_sources(
     window = Window(since, until, from_scratch=full_refresh)
     results = []
     for name in names:
-        log.info("loading %s", name)
+        event = {"source": name, "step": "load"}
+        log.info("loading %s", name, extra=event)
+        started = time.monotonic()
         try:
             source = SOURCES.get(name)
             if source is None:
@@ -55,7 +58,15 @@ def load_sources(
                 result = source.load(settings, loader, window)
         except Exception as error:  # one failing source must not stop the others
             result = LoadResult(name, error=explain(error))
-            log.debug("loading %s failed", name, exc_info=True)
+            event["duration_s"] = round(time.monotonic() - started, 3)
+            log.error("loading %s failed: %s", name, result.error, exc_info=True, extra=event)
+        else:
+            event |= {
+                "duration_s": round(time.monotonic() - started, 3),
+                "rows": result.rows,
+                "quarantined": result.quarantined,
+            }
+            log.info("loaded %s: %s", name, result.rows_summary(), extra=event)
         results.append(result)
         if on_result:
             on_result(result)

@@ -11,8 +11,11 @@ a lock in the warehouse.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -25,6 +28,7 @@ from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError, SourceError
+from beejan.core.logs import ensure_log_file
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import warehouse_connection
@@ -37,6 +41,17 @@ from flows.alerts import alert_on_failure
 from flows.thresholds import raise_threshold_alerts
 
 NEAR_REAL_TIME_SOURCES = ("social", "sms")
+log = logging.getLogger(__name__)
+
+
+class Days(NamedTuple):
+    """The days a run re-reads (none: whatever is new)."""
+
+    since: date | None = None
+    until: date | None = None
+
+
+WHATEVER_IS_NEW = Days()
 
 
 class PipelineFailed(BeejanError):
@@ -44,9 +59,11 @@ class PipelineFailed(BeejanError):
 
 
 @task(task_run_name="load {source}", cache_policy=NO_CACHE)
-def load_source(source: str, settings: Settings, connection: PostgresConnection) -> LoadResult:
+def load_source(
+    source: str, settings: Settings, connection: PostgresConnection, days: Days
+) -> LoadResult:
     """Land one source raw; raising makes Prefect retry it."""
-    [result] = load_sources([source], settings, connection)
+    [result] = load_sources([source], settings, connection, since=days.since, until=days.until)
     if result.error:
         raise SourceError(f"{source}: {result.error}")
     logger = get_run_logger()
@@ -59,16 +76,25 @@ def load_source(source: str, settings: Settings, connection: PostgresConnection)
 def build_models(selection: list[str], connection: PostgresConnection, settings: Settings) -> None:
     """`dbt build` through prefect-dbt: every model, seed, snapshot and test its own task."""
     args = ["build", *selection]
-    with dbt_session(connection, settings) as profiles_dir:
-        runner = PrefectDbtRunner(
-            settings=PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=profiles_dir),
-            raise_on_failure=False,  # succeeded() names the failed nodes
-        )
-        try:
-            result = runner.invoke(args)
-        except ValueError as error:  # the invocation itself failed (prefect-dbt's wording)
-            raise DbtError(str(error).strip().splitlines()[0]) from error
-    succeeded(args, result)
+    event = {"step": "build", "selection": " ".join(selection) or "all"}
+    started = time.monotonic()
+    try:
+        with dbt_session(connection, settings) as profiles_dir:
+            runner = PrefectDbtRunner(
+                settings=PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=profiles_dir),
+                raise_on_failure=False,  # succeeded() names the failed nodes
+            )
+            try:
+                result = runner.invoke(args)
+            except ValueError as error:  # the invocation itself failed (prefect-dbt's wording)
+                raise DbtError(str(error).strip().splitlines()[0]) from error
+        succeeded(args, result)
+    except DbtError as error:
+        event["duration_s"] = round(time.monotonic() - started, 3)
+        log.error("dbt build failed: %s", error, exc_info=True, extra=event)
+        raise
+    event["duration_s"] = round(time.monotonic() - started, 3)
+    log.info("dbt build finished", extra=event)
 
 
 def build_selection(sources: Sequence[str]) -> list[str]:
@@ -87,10 +113,16 @@ def build_selection(sources: Sequence[str]) -> list[str]:
     task_runner=ThreadPoolTaskRunner(max_workers=16),
 )
 def warehouse_pipeline(
-    sources: Sequence[str] = ALL_SOURCES, settings: Settings | None = None
+    sources: Sequence[str] = ALL_SOURCES,
+    since: date | None = None,
+    until: date | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, dict]:
-    """Returns what each source loaded (rows, quarantined records by reason, error)."""
+    """Returns what each source loaded (rows, quarantined records by reason, error). `since`
+    and `until` re-read those days only (a manual re-run: the loads merge, so days that did
+    not change add nothing)."""
     settings = settings or get_settings()
+    ensure_log_file(settings)  # a deployment's run is a process the CLI did not start
     connection = warehouse_connection(settings)
     ensure_roles(connection, settings)  # once per run; loads and builds log in as their roles
     run_id = str(flow_run.id)
@@ -98,7 +130,7 @@ def warehouse_pipeline(
     results: dict[str, dict] = {}
     failures: list[str] = []
     try:
-        results = load_all(sources, settings, connection)
+        results = load_all(sources, settings, connection, Days(since, until))
         failed = [source for source, result in results.items() if result["error"]]
         if failed:
             failures.append(f"sources failed after retries: {', '.join(failed)}")
@@ -118,7 +150,10 @@ def warehouse_pipeline(
 
 
 def load_all(
-    sources: Sequence[str], settings: Settings, connection: PostgresConnection
+    sources: Sequence[str],
+    settings: Settings,
+    connection: PostgresConnection,
+    days: Days = WHATEVER_IS_NEW,
 ) -> dict[str, dict]:
     """Every source at once (at most BEEJAN_LOAD_CONCURRENCY); one failing stops no other."""
     loader = load_source.with_options(
@@ -128,7 +163,7 @@ def load_all(
     states: dict[str, State] = {}
     while pending:  # in waves of the allowed size
         wave, pending = pending[: settings.load_concurrency], pending[settings.load_concurrency :]
-        futures = {source: loader.submit(source, settings, connection) for source in wave}
+        futures = {source: loader.submit(source, settings, connection, days) for source in wave}
         for source, future in futures.items():
             future.wait()
             states[source] = future.state

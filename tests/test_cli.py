@@ -14,11 +14,10 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 from beejan.dbt_runner import DBT_PROJECT_DIR
 from extract_load.registry import ALL_SOURCES
+from tests.prefect_api import task_runs
 
 BEEJAN = str(Path(sys.executable).parent / "beejan")
 
@@ -127,12 +126,7 @@ def test_run_simulate_is_one_audited_flow_run_with_a_task_per_source_and_dbt_nod
         assert beejan("warehouse", "stop", env=env).returncode == 0
     assert (status, sorted(sources)) == ("completed", sorted(ALL_SOURCES))
 
-    with get_client(sync_client=True) as client:
-        flow_run = client.read_flow_run(UUID(run_id))
-        task_runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])), limit=5000
-        )
-    names = Counter(task_run.name for task_run in task_runs)
+    names = Counter(task_run.name for task_run in task_runs(UUID(run_id)))
     assert all(names[f"load {source}"] == 1 for source in ALL_SOURCES)
     run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
     nodes = [

@@ -8,17 +8,18 @@ Errors a user can act on print as one line and exit 1; `--verbose` shows the log
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Annotated
 
 import psycopg
 import typer
 
-from beejan.cli import flow, transform
+from beejan.cli import flow, quarantine, transform
 from beejan.cli import warehouse as warehouse_cli
 from beejan.cli.load import load
 from beejan.core.errors import BeejanError
+from beejan.core.logs import configure_logging
+from beejan.core.settings import SettingsError, get_settings
 from extract_load.crm import install_plugins
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.add_typer(warehouse_cli.app, name="warehouse")
 app.add_typer(flow.app, name="flow")
+app.add_typer(quarantine.app, name="quarantine")
 app.command()(flow.run)
 app.command()(load)
 app.command()(transform.build)
@@ -47,13 +49,11 @@ else:
 def _configure(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-    )
-    if not verbose:  # one line per HTTP request (Prefect's API calls) drowns what matters
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = get_settings()
+    except SettingsError:  # the command that needs them says what is wrong, in one line
+        settings = None
+    configure_logging(settings, verbose=verbose)
 
 
 @app.command()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from beejan.cli._common import prefect_defaults, started_warehouse
-from beejan.cli.load import chosen_sources
+from beejan.cli.load import Since, Until, chosen_sources
 from beejan.core.errors import BeejanError
 from beejan.core.settings import get_settings
 from extract_load.registry import ALL_SOURCES
@@ -30,10 +30,13 @@ def run(
             "one more day on every later run."
         ),
     ] = False,
+    since: Since = None,
+    until: Until = None,
 ) -> None:
-    """Run the whole pipeline once, now, as the Prefect flow: load the sources at once, then
-    build and test what they feed (the whole dbt project after every source), with retries,
-    an audit row and alerts."""
+    """Run the pipeline once, now, as the Prefect flow: load the sources at once, then build
+    and test what they feed (the whole dbt project after every source, else the models
+    downstream of the sources named), with retries, an audit row and alerts. With --from/--to,
+    a manual re-run of those days: loads merge, so what did not change adds nothing."""
     names = chosen_sources(sources)
     prefect_defaults()
     connection = started_warehouse()
@@ -47,7 +50,13 @@ def run(
     else:
         playing = nullcontext(get_settings())
     with playing as settings:
-        state = warehouse_pipeline(names, settings, return_state=True)
+        state = warehouse_pipeline(
+            names,
+            since.date() if since else None,
+            until.date() if until else None,
+            settings=settings,
+            return_state=True,
+        )
     # the temporary Prefect server, stopped at exit, may race its own event flush and print a
     # traceback about events already recorded; it says nothing about the run
     logging.getLogger("prefect.server.services.task_run_recorder").setLevel(logging.CRITICAL)

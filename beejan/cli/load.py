@@ -14,6 +14,17 @@ from extract_load.pipeline import LoadResult
 from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 
+# the days to read again (a backfill or a manual re-run), for `beejan load` and `beejan run`
+Since = Annotated[
+    datetime | None,
+    typer.Option(
+        "--from", formats=["%Y-%m-%d"], help="Re-read from this day (API and file sources)."
+    ),
+]
+Until = Annotated[
+    datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Re-read up to this day.")
+]
+
 
 def report(result: LoadResult) -> None:
     if result.resumed:
@@ -49,15 +60,8 @@ def load(
             "registry; rows merge, so nothing already landed is lost."
         ),
     ] = False,
-    since: Annotated[
-        datetime | None,
-        typer.Option(
-            "--from", formats=["%Y-%m-%d"], help="Backfill from this day (API and file sources)."
-        ),
-    ] = None,
-    until: Annotated[
-        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Backfill up to this day.")
-    ] = None,
+    since: Since = None,
+    until: Until = None,
 ) -> None:
     """Load sources raw into the warehouse: incremental, idempotent, nothing lost."""
     names = chosen_sources(sources)

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         default=None, description="Salt of the PII hashes (required in prod; generated in dev)."
     )
 
+    log_file: Path | None = Field(
+        default=None,
+        description="JSON-lines log of every command and flow run, rotated at 10 MB "
+        "(default: <data_dir>/logs/beejan.jsonl).",
+    )
+
     # Loads (extract_load/)
     max_record_bytes: int = Field(
         default=1024 * 1024,
@@ -144,15 +150,16 @@ class Settings(BaseSettings):
     @field_validator("data_dir", "landing_dir")
     @classmethod
     def _can_hold_files(cls, value: Path | None) -> Path | None:
+        return None if value is None else _real_folder(value, value)
+
+    @field_validator("log_file")
+    @classmethod
+    def _can_be_written(cls, value: Path | None) -> Path | None:
         if value is None:
             return None
-        path = value.expanduser().absolute()
-        if any(path.is_relative_to(virtual) for virtual in VIRTUAL_FILE_SYSTEMS):
-            raise ValueError(f"{path} is on a kernel file system; choose a real folder")
-        for parent in (path, *path.parents):
-            if parent.exists() and not parent.is_dir():
-                raise ValueError(f"{parent} is a file, so {path} cannot be a folder")
-        return path
+        if value.is_dir():
+            raise ValueError(f"{value} is a folder; name a file")
+        return _real_folder(value.expanduser().absolute().parent, value) / value.name
 
     @field_validator("schedule_cron")
     @classmethod
@@ -214,6 +221,17 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"BEEJAN_DATA_DIR: cannot create {self.data_dir}: {error.strerror}"
             ) from error
+
+
+def _real_folder(folder: Path, setting: Path) -> Path:
+    """`folder` made absolute, when it is or can become a folder on a real file system."""
+    path = folder.expanduser().absolute()
+    if any(path.is_relative_to(virtual) for virtual in VIRTUAL_FILE_SYSTEMS):
+        raise ValueError(f"{setting} is on a kernel file system; choose a real folder")
+    for parent in (path, *path.parents):
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(f"{parent} is a file, so {path} cannot be a folder")
+    return path
 
 
 def explain_invalid(error: ValidationError) -> str:

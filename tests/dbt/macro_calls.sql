@@ -6,6 +6,7 @@ select
     {{ scrub_pii_text('calls.notes') }} as notes,
     {{ text_for_tokens('calls.notes') }} as note_text,
     {{ edit_distance('calls.notes', "'no network'", 2) }} as distance
-from calls;
+from calls
+inner join incidents on {{ incident_covers('incidents', 'calls.region_code', 'calls.started_at') }};
 
 {{ grant_schema_usage(['ci_staging', 'ci_marts'], 'marts', 'reporter') }}

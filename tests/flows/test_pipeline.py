@@ -8,16 +8,17 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
 import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 from beejan.core.connections import PostgresConnection
-from beejan.core.roles import ensure_roles
+from beejan.core.roles import ensure_roles, generated_passwords_file
 from beejan.core.settings import Settings, get_settings
 from beejan.dbt_runner import DBT_PROJECT_DIR, run_dbt
 from extract_load.registry import ALL_SOURCES
@@ -32,6 +33,8 @@ from flows.pipeline import (
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
 from tests.conftest import create_database, drop_database
+from tests.dbt.steps import LOADER, TRANSFORMER
+from tests.prefect_api import task_runs
 
 pytestmark = pytest.mark.slow
 
@@ -71,12 +74,8 @@ def contacts_per_channel(warehouse: PostgresConnection) -> dict[str, int]:
         )
 
 
-def task_run_names(flow_run_id) -> list[str]:
-    with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])), limit=5000
-        )
-    return [task_run.name for task_run in task_runs]
+def task_run_names(flow_run_id: UUID) -> list[str]:
+    return [task_run.name for task_run in task_runs(flow_run_id)]
 
 
 def build_without_the_flow(warehouse: PostgresConnection) -> None:
@@ -117,18 +116,23 @@ def test_a_failing_source_is_retried_alerted_and_audited_while_the_rest_builds(
     assert after["web_form"] > before["web_form"]  # the day's other sources still landed
     names = task_run_names(state.state_details.flow_run_id)
     assert names.count("load sms") == 1 and names.count("load social") == 1
-    with get_client(sync_client=True) as client:
-        [sms_task] = [
-            run
-            for run in client.read_task_runs(
-                flow_run_filter=FlowRunFilter(
-                    id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
-                ),
-                limit=5000,
-            )
-            if run.name == "load sms"
-        ]
+    [sms_task] = [
+        run for run in task_runs(state.state_details.flow_run_id) if run.name == "load sms"
+    ]
     assert sms_task.run_count == 2  # the first try and one retry
+
+    log_text = (Path(os.environ["BEEJAN_DATA_DIR"]) / "logs" / "beejan.jsonl").read_text()
+    events = [json.loads(line) for line in log_text.splitlines()]
+    [failed_load, *_] = [e for e in events if e.get("source") == "sms" and e["level"] == "ERROR"]
+    assert failed_load["step"] == "load" and "SMS API is unreachable" in failed_load["message"]
+    assert "Traceback" in failed_load["exc_info"]
+    assert any(e.get("step") == "build" and "duration_s" in e for e in events)
+    secrets = [
+        project_env.password,
+        *json.loads(generated_passwords_file(get_settings()).read_text()).values(),
+    ]
+    secrets += [value for name, value in sources.env.items() if "TOKEN" in name]
+    assert len(secrets) >= 5 and not [secret for secret in secrets if secret in log_text]
 
     quarantined = sum(results["call_center"]["quarantined"].values())
     assert quarantined > 0  # the simulator cuts lines off; otherwise this proves nothing
@@ -160,6 +164,42 @@ def test_the_alert_names_every_failed_source_and_the_failed_build(
     assert "crm" in alert and "dbt build failed" in alert
 
 
+def test_a_manual_rerun_of_one_source_and_day_adds_nothing_and_builds_only_downstream(
+    sources: LiveScenario, project_env: PostgresConnection
+) -> None:
+    build_without_the_flow(project_env)
+    before = raw_rows(project_env)
+    day = date.fromisoformat(sources.scenario.config.start)
+
+    state = warehouse_pipeline(["web_forms"], since=day, until=day, return_state=True)
+
+    assert state.is_completed(), state.message
+    [(status, results, _, _)] = audit_rows(project_env)
+    assert status == "completed" and sum(results["web_forms"]["rows"].values()) > 0  # re-read
+    assert raw_rows(project_env) == before
+    built = built_nodes(json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text()))
+    assert built and built <= downstream_of("source:web_forms+", project_env)
+    assert "model.beejan_warehouse.stg_web_forms__submissions" in built
+    assert not any(".stg_social__" in node or ".stg_sms__" in node for node in built)
+
+
+def built_nodes(run_results: dict) -> set[str]:
+    """The nodes a build ran, without the project's on-run-end hook (it runs with any selection)."""
+    return {
+        result["unique_id"]
+        for result in run_results["results"]
+        if not result["unique_id"].startswith("operation.")
+    }
+
+
+def downstream_of(selection: str, warehouse: PostgresConnection) -> set[str]:
+    listed = run_dbt(
+        ["--quiet", "ls", "--select", selection, "--output", "json", "--output-keys", "unique_id"],
+        warehouse,
+    ).result
+    return {json.loads(line)["unique_id"] for line in listed}
+
+
 def raw_rows(warehouse: PostgresConnection) -> dict[str, tuple[int, str]]:
     """Per raw table: its rows and a digest of their contents, leaving out what differs
     between two loads of the same data (load ids, load times)."""
@@ -168,10 +208,10 @@ def raw_rows(warehouse: PostgresConnection) -> dict[str, tuple[int, str]]:
         tables = conn.execute(
             """
             select table_schema, table_name,
-                string_agg(format('%%I', column_name), ', ' order by column_name)
+                string_agg(format('%I', column_name), ', ' order by column_name)
             from information_schema.columns
-            where table_schema like 'raw\\_%%' and table_schema not like '%%\\_staging'
-                and table_name not like '\\_dlt%%' and column_name not like '\\_%%'
+            where table_schema like 'raw\\_%' and table_schema not like '%\\_staging'
+                and table_name not like '\\_dlt%' and column_name not like '\\_%'
                 and column_name not in ('quarantined_at', 'read_at')
             group by 1, 2
             """
@@ -197,6 +237,9 @@ def test_loading_the_sources_at_once_lands_the_rows_a_sequential_load_lands(
             **{key.removeprefix("BEEJAN_").lower(): value for key, value in live.env.items()},
             data_dir=tmp_path / mode,
             load_concurrency=len(ALL_SOURCES),
+            # roles belong to the server: both databases' loaders log in with one password
+            loader_password=LOADER,
+            transformer_password=TRANSFORMER,
         )
         for mode in ("sequential", "concurrent")
     }
@@ -242,24 +285,8 @@ def test_the_near_real_time_lane_builds_only_downstream_of_social_and_sms_beside
     assert batch.returncode == 0, batch_output[-3000:]
 
     assert "source:social+ source:sms+" in " ".join(run_results["args"]["select"])
-    built = {result["unique_id"] for result in run_results["results"]}
-    downstream = set(
-        run_dbt(
-            [
-                "--quiet",
-                "ls",
-                "--select",
-                "source:social+ source:sms+",
-                "--output",
-                "json",
-                "--output-keys",
-                "unique_id",
-            ],
-            project_env,
-        ).result
-    )
-    downstream = {json.loads(line)["unique_id"] for line in downstream}
-    assert built and built <= downstream
+    built = built_nodes(run_results)
+    assert built and built <= downstream_of("source:social+ source:sms+", project_env)
     assert not any(node.startswith("snapshot.") or ".stg_crm__" in node for node in built)
     names = task_run_names(state.state_details.flow_run_id)
     assert sorted(name for name in names if name.startswith("load ")) == [

@@ -1,7 +1,7 @@
 -- The outage behind each complaint, if any: a network incident recorded in the CRM for its
--- region whose service causes complaints of its category, from 30 minutes before the incident
--- began to two hours after it was resolved; and the detected spike it is part of (whether or
--- not any incident was recorded).
+-- region whose service causes complaints of its category, while it covers the region (macro
+-- incident_covers: from shortly before it began to a while after it was resolved); and the
+-- detected spike it is part of (whether or not any incident was recorded).
 with complaints as (
     select * from {{ ref('int_complaints__summarised') }}
 ),
@@ -27,11 +27,10 @@ recorded as (
         on complaints.category_code = incident_service_categories.category_code
     inner join incidents
         on
-            complaints.region_code = incidents.region_code
-            and incident_service_categories.service = incidents.service
-            and complaints.first_contact_at
-            between incidents.started_at - interval '30 minutes'
-            and coalesce(incidents.resolved_at, complaints.first_contact_at) + interval '2 hours'
+            incident_service_categories.service = incidents.service
+            and {{ incident_covers(
+                'incidents', 'complaints.region_code', 'complaints.first_contact_at'
+            ) }}
     order by complaints.complaint_key, incidents.started_at
 ),
 

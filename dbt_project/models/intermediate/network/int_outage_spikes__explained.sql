@@ -1,7 +1,7 @@
 -- Each detected outage spike (see int_outage_spikes__detected) with the network incident
 -- recorded in the CRM that explains it, if any: same region, a service whose outages
--- cause complaints of the spike's category, detected from 30 minutes before the incident began
--- to two hours after it was resolved. A spike that no incident explains is the early warning:
+-- cause complaints of the spike's category, detected while the incident covers the region
+-- (macro incident_covers). A spike that no incident explains is the early warning:
 -- an outage nobody has logged yet.
 with spikes as (
     select * from {{ ref('int_outage_spikes__detected') }}
@@ -25,11 +25,8 @@ explained as (
         on spikes.category_code = incident_service_categories.category_code
     inner join incidents
         on
-            spikes.region_code = incidents.region_code
-            and incident_service_categories.service = incidents.service
-            and spikes.detected_at
-            between incidents.started_at - interval '30 minutes'
-            and coalesce(incidents.resolved_at, spikes.detected_at) + interval '2 hours'
+            incident_service_categories.service = incidents.service
+            and {{ incident_covers('incidents', 'spikes.region_code', 'spikes.detected_at') }}
     order by spikes.outage_spike_key, incidents.started_at
 ),
 
