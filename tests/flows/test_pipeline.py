@@ -301,7 +301,7 @@ def test_the_near_real_time_lane_builds_only_downstream_of_social_and_sms_beside
             """
             select (select count(*) - count(distinct id) from raw_social.tweets)
                 + (select count(*) - count(distinct sid) from raw_sms.messages)
-                + (select count(*) - count(distinct complaint_contact_key)
+                + (select count(*) - count(distinct contact_key)
                     from ci_marts.fct_complaint_contacts)
             """
         ).fetchone()[0]
