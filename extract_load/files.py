@@ -33,7 +33,7 @@ from dlt.sources.filesystem import filesystem
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
-from beejan.core.errors import SourceError
+from beejan.core.errors import BeejanError, SourceError
 
 LANDED_FILES_TABLE = "landed_files"
 DATE_IN_PATH = re.compile(r"(\d{4})[/-]?(\d{2})[/-]?(\d{2})")
@@ -51,6 +51,8 @@ LANDED_FILES_HINTS = dlt.mark.make_hints(
         "records": {"data_type": "bigint"},
         "quarantined_records": {"data_type": "bigint"},
         "read_at": {"data_type": "timestamp", "nullable": False},
+        # a CSV export's header row, to read a quarantined row of it again when it is replayed
+        "header": {"data_type": "text"},
     },
 )
 
@@ -69,6 +71,7 @@ class KnownFile:
     outcome: str
     records: int
     quarantined_records: int
+    header: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,9 @@ class LandedFile:
         except (OSError, EOFError, zlib.error) as error:
             raise UnreadableFile(f"not a complete gzip file: {error}") from error
 
-    def registry_entry(self, outcome: str, records: int, quarantined: int) -> DataItemWithMeta:
+    def registry_entry(
+        self, outcome: str, records: int, quarantined: int, header: str | None = None
+    ) -> DataItemWithMeta:
         entry = {
             "path": self.path,
             "size_bytes": self.size_bytes,
@@ -123,6 +128,7 @@ class LandedFile:
             "records": records,
             "quarantined_records": quarantined,
             "read_at": datetime.now(UTC),
+            "header": header,
         }
         return dlt.mark.with_hints(entry, LANDED_FILES_HINTS, create_table_variant=True)
 
@@ -130,7 +136,9 @@ class LandedFile:
         """The registry entry of content read before, under its new modification time."""
         assert self.previous is not None
         previous = self.previous
-        return self.registry_entry(previous.outcome, previous.records, previous.quarantined_records)
+        return self.registry_entry(
+            previous.outcome, previous.records, previous.quarantined_records, previous.header
+        )
 
 
 def known_files(connection: PostgresConnection, dataset: str) -> dict[str, KnownFile]:
@@ -141,12 +149,25 @@ def known_files(connection: PostgresConnection, dataset: str) -> dict[str, Known
         if exists.fetchone()[0] is None:
             return {}
         rows = conn.execute(
+            # to_jsonb: registries written before the header was kept have no such column
             sql.SQL(
                 "select path, size_bytes, modified_at, sha256, outcome, records, "
-                "quarantined_records from {}"
+                "quarantined_records, to_jsonb(registry) ->> 'header' from {} as registry"
             ).format(table)
         )
         return {path: KnownFile(*facts) for path, *facts in rows}
+
+
+def file_and_line(origin: str) -> tuple[str, int]:
+    """(file, line number) of a quarantined record's origin `<file>:<line>`; BeejanError for
+    a file quarantined whole, which is corrected by landing it again."""
+    path, _, number = origin.rpartition(":")
+    if not number.isdigit():
+        raise BeejanError(
+            f"{origin} was quarantined as a whole file: land the corrected file again under "
+            "the same name (it is read as a corrected re-delivery), then dismiss this record"
+        )
+    return path, int(number)
 
 
 def landed_files(

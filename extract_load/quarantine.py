@@ -90,6 +90,16 @@ def as_json(record: object) -> bytes:
     return json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
+def from_json(payload: bytes) -> object:
+    """A corrected API record (JSON text) back as the API would have sent it."""
+    try:
+        return json.loads(payload.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise UnusableRecord(Reason.INVALID_UTF8, f"not UTF-8 at byte {error.start}") from error
+    except json.JSONDecodeError as error:
+        raise UnusableRecord(Reason.UNPARSEABLE_RECORD, f"not JSON: {error}") from error
+
+
 class UnusableRecord(Exception):
     """A record the warehouse cannot use, with the reason code and a detail for people."""
 
@@ -115,44 +125,161 @@ def check_storable(record: dict[str, object]) -> None:
             ) from error
 
 
+class Outcome(StrEnum):
+    """What an operator's decision on a quarantined record came to."""
+
+    REPLAYED = "replayed"  # the corrected payload parsed and landed in raw
+    REQUARANTINED = "requarantined"  # the corrected payload is still unusable: `reason` says why
+    DISMISSED = "dismissed"  # set aside for good, with the operator's reason
+
+
+DECISIONS_TABLE = "quarantine_decisions"
+DECISION_HINTS = dlt.mark.make_hints(
+    table_name=DECISIONS_TABLE,
+    primary_key="decision_id",  # its own, or the variant would inherit the source table's key
+    write_disposition="append",  # a record's history: every decision is kept
+    columns={
+        "decision_id": {"data_type": "text", "nullable": False},
+        "quarantine_id": {"data_type": "text", "nullable": False},
+        "source": {"data_type": "text", "nullable": False},
+        "outcome": {"data_type": "text", "nullable": False},
+        "reason": {"data_type": "text"},  # the new reason code of a requarantined replay
+        "detail": {"data_type": "text"},  # the parser's words, or why it was dismissed
+        "payload": {"data_type": "binary"},  # the corrected payload that was replayed
+        "decided_by": {"data_type": "text", "nullable": False},
+        "decided_at": {"data_type": "timestamp", "nullable": False},
+    },
+)
+
+
+def decision(
+    record: dict[str, object],
+    outcome: Outcome,
+    decided_by: str,
+    *,
+    reason: str | None = None,
+    detail: str = "",
+    payload: bytes | None = None,
+) -> DataItemWithMeta:
+    """An operator's decision on the quarantined `record`, for its source's decisions table."""
+    decided_at = datetime.now(UTC)
+    key = f"{record['quarantine_id']}:{outcome}:{decided_at.isoformat()}"
+    row = {
+        "decision_id": hashlib.sha256(key.encode()).hexdigest(),
+        "quarantine_id": record["quarantine_id"],
+        "source": record["source"],
+        "outcome": outcome.value,
+        "reason": reason,
+        "detail": detail[:1000],
+        "payload": payload,
+        "decided_by": decided_by,
+        "decided_at": decided_at,
+    }
+    return dlt.mark.with_hints(row, DECISION_HINTS, create_table_variant=True)
+
+
 QUARANTINE_VIEW_SCHEMA = "raw_quarantine"
-VIEW_COLUMNS = (
-    "quarantine_id",
-    "source",
-    "reason",
-    "detail",
-    "payload",
-    "payload_bytes",
-    "origin",
-    "quarantined_at",
-    "_dlt_load_id",
+RECORD_COLUMNS = (*QUARANTINE_HINTS["columns"], "_dlt_load_id")
+DECISION_COLUMNS = (*DECISION_HINTS["columns"], "_dlt_load_id")
+# a record's status, from its latest decision: replayed or dismissed closes it. A replay that
+# was still unusable leaves it open; its reason is then the one that replay met
+STATUS_COLUMNS = sql.SQL(
+    """
+    case when latest.outcome in ('replayed', 'dismissed') then latest.outcome else 'open' end
+        as status,
+    coalesce(failed.reason, records.reason) as current_reason,
+    coalesce(failed.detail, records.detail) as current_detail,
+    latest.decided_by,
+    latest.decided_at,
+    latest.detail as decision_detail"""
 )
 
 
 def publish_quarantine_view(connection: PostgresConnection) -> None:
-    """`raw_quarantine.quarantined_records`: every source's quarantine in one view, for the
-    warehouse's models and for people. Rebuilt after loads, as a source's table appears with
-    its first quarantined record."""
-    columns = sql.SQL(", ").join(map(sql.Identifier, VIEW_COLUMNS))
+    """The views of every source's quarantine, for the warehouse's models and for people:
+    `raw_quarantine.quarantine_decisions` (the operators' decisions, empty before the first)
+    and `raw_quarantine.quarantined_records` (each record with its status). Rebuilt after
+    loads, as a source's tables appear with their first record; no records view before the
+    first record is quarantined, so that models know to build empty."""
     with psycopg.connect(connection.dsn(), autocommit=True) as conn:
-        tables = conn.execute(
-            # dlt merges through `<dataset>_staging` schemas: those hold work in progress
-            "select table_schema from information_schema.tables "
-            "where table_name = %s and table_schema like 'raw\\_%%' and table_schema <> %s "
-            "and table_schema not like '%%\\_staging' order by 1",
-            (QUARANTINE_TABLE, QUARANTINE_VIEW_SCHEMA),
-        ).fetchall()
-        if not tables:
+        record_tables = _tables(conn, QUARANTINE_TABLE)
+        if not record_tables:
             return
-        union = sql.SQL(" union all ").join(
-            sql.SQL("select {} from {}").format(columns, sql.Identifier(schema, QUARANTINE_TABLE))
-            for (schema,) in tables
+        decision_tables = _tables(conn, DECISIONS_TABLE)
+        decisions = (
+            _union(DECISIONS_TABLE, decision_tables, DECISION_COLUMNS)
+            if decision_tables
+            else _no_decisions()
         )
         conn.execute(
             sql.SQL("create schema if not exists {}").format(sql.Identifier(QUARANTINE_VIEW_SCHEMA))
         )
         conn.execute(
             sql.SQL("create or replace view {} as {}").format(
-                sql.Identifier(QUARANTINE_VIEW_SCHEMA, QUARANTINE_TABLE), union
+                sql.Identifier(QUARANTINE_VIEW_SCHEMA, DECISIONS_TABLE),
+                decisions,
             )
         )
+        conn.execute(
+            sql.SQL(
+                """create or replace view {view} as
+                with records as ({records}),
+                latest as (
+                    select distinct on (quarantine_id) *
+                    from {decisions}
+                    order by quarantine_id, decided_at desc
+                ),
+                failed as (
+                    select distinct on (quarantine_id) *
+                    from {decisions}
+                    where outcome = 'requarantined'
+                    order by quarantine_id, decided_at desc
+                )
+                select {columns}, {status}
+                from records
+                left join latest on records.quarantine_id = latest.quarantine_id
+                left join failed on records.quarantine_id = failed.quarantine_id"""
+            ).format(
+                view=sql.Identifier(QUARANTINE_VIEW_SCHEMA, QUARANTINE_TABLE),
+                records=_union(QUARANTINE_TABLE, record_tables, RECORD_COLUMNS),
+                decisions=sql.Identifier(QUARANTINE_VIEW_SCHEMA, DECISIONS_TABLE),
+                columns=sql.SQL(", ").join(
+                    sql.Identifier("records", name) for name in RECORD_COLUMNS
+                ),
+                status=STATUS_COLUMNS,
+            )
+        )
+
+
+def _tables(conn: psycopg.Connection, table: str) -> list[str]:
+    """The raw schemas that hold `table`."""
+    rows = conn.execute(
+        # dlt merges through `<dataset>_staging` schemas: those hold work in progress
+        "select table_schema from information_schema.tables "
+        "where table_name = %s and table_schema like 'raw\\_%%' "
+        "and table_schema <> %s and table_schema not like '%%\\_staging' order by 1",
+        (table, QUARANTINE_VIEW_SCHEMA),
+    )
+    return [schema for (schema,) in rows]
+
+
+def _union(table: str, schemas: list[str], columns: tuple[str, ...]) -> sql.Composable:
+    names = sql.SQL(", ").join(map(sql.Identifier, columns))
+    return sql.SQL(" union all ").join(
+        sql.SQL("select {} from {}").format(names, sql.Identifier(schema, table))
+        for schema in schemas
+    )
+
+
+def _no_decisions() -> sql.Composable:
+    """No rows, typed as dlt will create the decisions table."""
+    types = {"text": "varchar", "binary": "bytea", "timestamp": "timestamptz"}
+    hints = DECISION_HINTS["columns"]
+    typed = [
+        sql.SQL("null::{} as {}").format(
+            sql.SQL(types[hints[name]["data_type"]] if name in hints else "varchar"),
+            sql.Identifier(name),
+        )
+        for name in DECISION_COLUMNS
+    ]
+    return sql.SQL("select {} where false").format(sql.SQL(", ").join(typed))

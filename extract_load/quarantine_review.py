@@ -1,6 +1,9 @@
 """Reading the quarantine back, for the operator: which records were set aside (filtered by
-source, reason, day and load), how many per reason, and one record whole, with its exact
-payload. Reads `raw_quarantine.quarantined_records`, the view over every source's table."""
+source, reason, status, day and load), how many per reason and status, and one record whole,
+with its exact payload. Reads `raw_quarantine.quarantined_records` and the operators' decisions
+(`raw_quarantine.quarantine_decisions`), the views over every source's tables.
+
+A record's status, and its reason after a replay that was still unusable, are the view's."""
 
 from __future__ import annotations
 
@@ -15,14 +18,20 @@ from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
 from extract_load.quarantine import QUARANTINE_TABLE, QUARANTINE_VIEW_SCHEMA
 
-VIEW = sql.Identifier(QUARANTINE_VIEW_SCHEMA, QUARANTINE_TABLE)
 PREVIEW_CHARS = 60
+STATUSES = ("open", "replayed", "dismissed")
+RECORDS = sql.SQL(
+    "(select quarantine_id, source, current_reason as reason, current_detail as detail, "
+    "reason as first_reason, status, decided_by, decided_at, decision_detail, origin, "
+    "quarantined_at, payload_bytes, payload, _dlt_load_id as load_id from {}) as records"
+).format(sql.Identifier(QUARANTINE_VIEW_SCHEMA, QUARANTINE_TABLE))
 
 
 @dataclass(frozen=True)
 class Filters:
     source: str | None = None
     reason: str | None = None
+    status: str | None = None
     since: date | None = None  # quarantined on or after this day (UTC)
     until: date | None = None  # quarantined on or before this day (UTC)
     load_id: str | None = None
@@ -33,7 +42,8 @@ class Filters:
         for column, value in (
             ("source", self.source),
             ("reason", self.reason),
-            ("_dlt_load_id", self.load_id),
+            ("status", self.status),
+            ("load_id", self.load_id),
         ):
             if value is not None:
                 conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
@@ -51,11 +61,10 @@ def list_records(connection: PostgresConnection, filters: Filters, limit: int) -
     """The newest records first, with a preview of the payload instead of the payload."""
     where, values = filters.where()
     query = sql.SQL(
-        "select quarantine_id, source, reason, origin, quarantined_at, payload_bytes, "
-        "_dlt_load_id as load_id, "
-        "substring(payload from 1 for {preview}) as preview "
-        "from {view} where {where} order by quarantined_at desc, quarantine_id limit %s"
-    ).format(preview=sql.Literal(PREVIEW_CHARS * 4), view=VIEW, where=where)
+        "select quarantine_id, source, reason, status, origin, quarantined_at, payload_bytes, "
+        "load_id, substring(payload from 1 for {preview}) as preview "
+        "from {records} where {where} order by quarantined_at desc, quarantine_id limit %s"
+    ).format(preview=sql.Literal(PREVIEW_CHARS * 4), records=RECORDS, where=where)
     rows = _query(connection, query, [*values, limit])
     for row in rows:
         row["preview"] = printable(bytes(row["preview"]))[:PREVIEW_CHARS]
@@ -63,11 +72,18 @@ def list_records(connection: PostgresConnection, filters: Filters, limit: int) -
 
 
 def count_by_reason(connection: PostgresConnection, filters: Filters) -> list[dict]:
+    """Records per source and (current) reason: all of them, and how many are in each status."""
     where, values = filters.where()
+    by_status = sql.SQL(", ").join(
+        sql.SQL("count(*) filter (where status = {}) as {}").format(
+            sql.Literal(status), sql.Identifier(status)
+        )
+        for status in STATUSES
+    )
     query = sql.SQL(
-        "select source, reason, count(*) as records from {view} where {where} "
+        "select source, reason, count(*) as records, {by_status} from {records} where {where} "
         "group by source, reason order by records desc, source, reason"
-    ).format(view=VIEW, where=where)
+    ).format(by_status=by_status, records=RECORDS, where=where)
     return _query(connection, query, values)
 
 
@@ -76,9 +92,10 @@ def get_record(connection: PostgresConnection, id_prefix: str) -> dict:
     if len(id_prefix) < 8:
         raise BeejanError("give at least the first 8 characters of the record's id")
     query = sql.SQL(
-        "select quarantine_id, source, reason, detail, origin, quarantined_at, payload_bytes, "
-        "_dlt_load_id as load_id, payload from {view} where quarantine_id like %s limit 2"
-    ).format(view=VIEW)
+        "select quarantine_id, source, status, reason, detail, first_reason, decided_by, "
+        "decided_at, decision_detail, origin, quarantined_at, payload_bytes, load_id, payload "
+        "from {records} where quarantine_id like %s limit 2"
+    ).format(records=RECORDS)
     rows = _query(connection, query, [id_prefix.lower() + "%"])
     if not rows:
         raise BeejanError(f"no quarantined record has an id starting {id_prefix!r}")
@@ -90,15 +107,12 @@ def get_record(connection: PostgresConnection, id_prefix: str) -> dict:
 
 
 def _query(connection: PostgresConnection, query: sql.Composable, values: list) -> list[dict]:
+    view = f"{QUARANTINE_VIEW_SCHEMA}.{QUARANTINE_TABLE}"
     with psycopg.connect(connection.dsn(), row_factory=dict_row) as conn:
-        exists = conn.execute("select to_regclass(%s) is not null as found", [_view_name()])
+        exists = conn.execute("select to_regclass(%s) is not null as found", [view])
         if not exists.fetchone()["found"]:  # no source has quarantined anything yet
             return []
         return conn.execute(query, values).fetchall()
-
-
-def _view_name() -> str:
-    return f"{QUARANTINE_VIEW_SCHEMA}.{QUARANTINE_TABLE}"
 
 
 def printable(payload: bytes) -> str:

@@ -6,10 +6,11 @@ chooses between sources.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import dlt
 
@@ -30,12 +31,26 @@ class Source(Protocol):
 DltFactory = Callable[[Settings, Window, dict[str, KnownFile]], dlt.sources.DltSource]
 
 
+class Replayable(Protocol):
+    """What a dlt source's package offers to replay a corrected quarantined record."""
+
+    RESOURCE: dict[str, Any]  # the dlt hints of its raw table
+
+    def replay_row(
+        self, payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int
+    ) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class DltSource:
     """A source landed by a dlt pipeline into `raw_<name>`."""
 
     name: str
     factory: DltFactory
+    package: str  # the module that parses it: replays of its quarantined records go through it
+
+    def replayable(self) -> Replayable:
+        return cast(Replayable, importlib.import_module(self.package))
 
     def load(
         self, settings: Settings, connection: PostgresConnection, window: Window
@@ -109,10 +124,10 @@ def _web_forms(settings: Settings, window: Window, known: dict[str, KnownFile]):
 SOURCES: dict[str, Source] = {
     source.name: source
     for source in (
-        DltSource("social", _social),
-        DltSource("sms", _sms),
-        DltSource("call_center", _call_center),
-        DltSource("web_forms", _web_forms),
+        DltSource("social", _social, "extract_load.social"),
+        DltSource("sms", _sms, "extract_load.sms"),
+        DltSource("call_center", _call_center, "extract_load.call_center"),
+        DltSource("web_forms", _web_forms, "extract_load.web_forms"),
         MeltanoSource(),
     )
 }

@@ -70,11 +70,16 @@ def load_sources(
         results.append(result)
         if on_result:
             on_result(result)
+    publish_raw(connection, loader)
+    return results
+
+
+def publish_raw(connection: PostgresConnection, loader: PostgresConnection) -> None:
+    """After loads: the quarantine views, planner statistics and the transformer's grants."""
     with warehouse_lock(connection, "beejan:publish-raw"):  # DDL that concurrent loads share
         publish_quarantine_view(loader)
         refresh_statistics(connection)
         grant_raw_reading(connection)
-    return results
 
 
 def refresh_statistics(connection: PostgresConnection) -> None:

@@ -22,7 +22,14 @@ from typing import Any
 import dlt
 
 from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
-from extract_load.files import KnownFile, LandedFile, UnreadableFile, Window, landed_files
+from extract_load.files import (
+    KnownFile,
+    LandedFile,
+    UnreadableFile,
+    Window,
+    file_and_line,
+    landed_files,
+)
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
 SOURCE = "call_center"
@@ -44,6 +51,21 @@ CONTRACT_KEYS = (
     "queue_depth",
     "error",
 )
+
+
+RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined lines
+    "name": "call_events",
+    "primary_key": "event_key",
+    "write_disposition": "merge",
+    # text as logged (dlt would otherwise detect timestamps and numbers); ts is the instant
+    "columns": {key: {"data_type": "text"} for key in CONTRACT_KEYS}
+    | {
+        "ts": {"data_type": "timestamp"},
+        "ts_text": {"data_type": "text"},
+        "extra_fields": {"data_type": "json"},
+        "line_number": {"data_type": "bigint"},
+    },
+}
 
 
 def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dict[str, Any]:
@@ -79,6 +101,14 @@ def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dic
         "source_file": origin,
         "line_number": line_number,
     }
+
+
+def replay_row(
+    payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int
+) -> dict[str, Any]:
+    """A corrected quarantined line, read as the line `origin` (`<file>:<line>`) it replaces."""
+    path, line_number = file_and_line(origin)
+    return parse_line(payload, path, line_number, max_bytes)
 
 
 def read_log_file(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
@@ -129,19 +159,7 @@ def _cut_off_reason(line: bytes) -> tuple[Reason, str]:
 def call_center_source(
     folder: Path, known: dict[str, KnownFile], window: Window, max_record_bytes: int
 ) -> dlt.sources.DltResource:
-    @dlt.resource(
-        name="call_events",
-        primary_key="event_key",
-        write_disposition="merge",
-        # text as logged (dlt would otherwise detect timestamps and numbers); ts is the instant
-        columns={key: {"data_type": "text"} for key in CONTRACT_KEYS}
-        | {
-            "ts": {"data_type": "timestamp"},
-            "ts_text": {"data_type": "text"},
-            "extra_fields": {"data_type": "json"},
-            "line_number": {"data_type": "bigint"},
-        },
-    )
+    @dlt.resource(**RESOURCE)
     def call_events() -> Iterator[Any]:
         for landed in landed_files(folder, GLOB, known, window):
             if landed.changed:

@@ -1,10 +1,11 @@
 """SMS short code: Twilio List Messages to our short code, in `DateSent>=` windows.
 
 `DateSent>=` has day granularity, so every pull starts at the day of the newest `date_sent`
-landed, less one day for late deliveries: it re-reads messages it has, and merging on `sid`
-keeps each once. RFC 2822 dates are parsed into timestamps; `date_sent` may be null (the
-Twilio spec allows it for a message not sent yet) and the message lands all the same. The counts
-Twilio sends as strings stay as sent.
+landed: that day is the one overlap the contract implies (a message sent later that day, or
+fetched late, is in it), its messages come back again and merging on `sid` keeps each once.
+RFC 2822 dates are parsed into timestamps; `date_sent` may be null (the Twilio spec allows it
+for a message not sent yet) and the message lands all the same. The counts Twilio sends as
+strings stay as sent.
 
 The cursor is kept in the resource's dlt state rather than by `dlt.sources.incremental`, because
 the same resource yields the quarantined messages; the state is committed with the messages.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -23,20 +24,30 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import HttpBasicAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
+from extract_load.files import KnownFile
 from extract_load.http import api_pages, retrying_session
 from extract_load.quarantine import (
     Reason,
     UnusableRecord,
     as_json,
     check_storable,
+    from_json,
     quarantined,
 )
 
 SOURCE = "sms"
 DATE_FIELDS = ("date_created", "date_sent", "date_updated")
 NULLABLE_TEXT = ("error_message", "messaging_service_sid", "price")
-LATE_DELIVERY = timedelta(days=1)
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
+RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined messages
+    "name": "messages",
+    "primary_key": "sid",
+    "write_disposition": "merge",
+    # Twilio sends these null on most messages; declare them so the columns always exist
+    "columns": {name: {"data_type": "timestamp"} for name in DATE_FIELDS}
+    | {name: {"data_type": "text"} for name in NULLABLE_TEXT}
+    | {"error_code": {"data_type": "bigint"}},
+}
 
 
 def parse_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +73,13 @@ def parse_message(message: dict[str, Any]) -> dict[str, Any]:
     return {**message, **dates}
 
 
+def replay_row(
+    payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int
+) -> dict[str, Any]:
+    """A corrected quarantined message (its JSON), checked as one from the API."""
+    return parse_message(from_json(payload))
+
+
 @dlt.source(name=SOURCE)
 def sms_source(
     base_url: str,
@@ -79,15 +97,7 @@ def sms_source(
         session=retrying_session(),
     )
 
-    @dlt.resource(
-        name="messages",
-        primary_key="sid",
-        write_disposition="merge",
-        # Twilio sends these null on most messages; declare them so the columns always exist
-        columns={name: {"data_type": "timestamp"} for name in DATE_FIELDS}
-        | {name: {"data_type": "text"} for name in NULLABLE_TEXT}
-        | {"error_code": {"data_type": "bigint"}},
-    )
+    @dlt.resource(**RESOURCE)
     def messages() -> Iterator[Any]:
         state = dlt.current.resource_state()
         newest = (
@@ -95,7 +105,7 @@ def sms_source(
             if resume and "newest_sent" in state
             else None
         )
-        start = start_time or (newest - LATE_DELIVERY if newest else None)
+        start = start_time or newest
         params: dict[str, object] = {"To": short_code, "PageSize": 1000}
         if start is not None:
             params["DateSent>"] = start.date().isoformat()

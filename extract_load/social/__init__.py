@@ -20,12 +20,14 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
+from extract_load.files import KnownFile
 from extract_load.http import api_pages, retrying_session
 from extract_load.quarantine import (
     Reason,
     UnusableRecord,
     as_json,
     check_storable,
+    from_json,
     quarantined,
 )
 
@@ -35,6 +37,13 @@ TWEET_FIELDS = "created_at,author_id,lang,conversation_id,in_reply_to_user_id,ge
 USER_FIELDS = "username,name,location"
 TEXT_IDS = ("id", "author_id", "conversation_id", "in_reply_to_user_id")
 TWEET_ID = re.compile(r"^[0-9]{1,19}$")
+RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined tweets
+    "name": "tweets",
+    "primary_key": "id",
+    "write_disposition": "merge",
+    "columns": {name: {"data_type": "text"} for name in TEXT_IDS}
+    | {"created_at": {"data_type": "timestamp"}},
+}
 
 
 def check_tweet(tweet: dict[str, Any]) -> None:
@@ -57,6 +66,26 @@ def check_tweet(tweet: dict[str, Any]) -> None:
     check_storable(tweet)
 
 
+def tweet_row(tweet: dict[str, Any], author: dict[str, Any]) -> dict[str, Any]:
+    """The raw row of a checked tweet: the tweet with its author's handle, name and place."""
+    return {
+        **tweet,
+        "author_username": author.get("username"),
+        "author_name": author.get("name"),
+        "author_location": author.get("location"),
+    }
+
+
+def replay_row(
+    payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int
+) -> dict[str, Any]:
+    """A corrected quarantined tweet (its JSON), checked as one from the API. Its author came
+    beside it in the page's `includes`, not in the tweet: it lands without the author."""
+    tweet = from_json(payload)
+    check_tweet(tweet)
+    return tweet_row(tweet, {})
+
+
 @dlt.source(name=SOURCE)
 def social_source(
     base_url: str,
@@ -75,13 +104,7 @@ def social_source(
         session=retrying_session(),
     )
 
-    @dlt.resource(
-        name="tweets",
-        primary_key="id",
-        write_disposition="merge",
-        columns={name: {"data_type": "text"} for name in TEXT_IDS}
-        | {"created_at": {"data_type": "timestamp"}},
-    )
+    @dlt.resource(**RESOURCE)
     def tweets() -> Iterator[Any]:
         state = dlt.current.resource_state()
         params = {
@@ -114,15 +137,7 @@ def social_source(
                 except UnusableRecord as error:
                     yield quarantined(SOURCE, error.reason, as_json(tweet), url, error.detail)
                     continue
-                author = users.get(tweet.get("author_id"), {})
-                rows.append(
-                    {
-                        **tweet,
-                        "author_username": author.get("username"),
-                        "author_name": author.get("name"),
-                        "author_location": author.get("location"),
-                    }
-                )
+                rows.append(tweet_row(tweet, users.get(tweet.get("author_id"), {})))
                 if newest is None or int(tweet["id"]) > int(newest):
                     newest = tweet["id"]
             yield rows

@@ -22,7 +22,8 @@ from typing import Any
 
 import dlt
 
-from extract_load.files import KnownFile, LandedFile, Window, landed_files
+from beejan.core.errors import BeejanError
+from extract_load.files import KnownFile, LandedFile, Window, file_and_line, landed_files
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
 SOURCE = "web_forms"
@@ -36,6 +37,17 @@ CMS_FORMATS = (  # (format, zone of a naive value)
     ("%Y-%m-%dT%H:%M:%SZ", UTC),  # CMS v3
 )
 BOM = b"\xef\xbb\xbf"
+RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined rows
+    "name": "submissions",
+    "primary_key": "submission_id",
+    "write_disposition": "merge",
+    # every CSV value as exported (dlt would otherwise detect dates and numbers)
+    "columns": {
+        "submitted_at": {"data_type": "text"},
+        "submitted_at_utc": {"data_type": "timestamp"},
+        "row_number": {"data_type": "bigint"},
+    },
+}
 
 
 def parse_cms_timestamp(value: str) -> datetime:
@@ -92,6 +104,40 @@ def parse_row(header: list[str], record: bytes, origin: str, number: int) -> dic
     return {**row, "submitted_at_utc": submitted, "source_file": origin, "row_number": number}
 
 
+def parse_record(
+    header: list[str], record: bytes, balanced: bool, origin: str, number: int, max_bytes: int
+) -> dict[str, Any]:
+    """One CSV record of an export as a raw row; UnusableRecord says why it cannot be one."""
+    if len(record) > max_bytes:
+        raise UnusableRecord(
+            Reason.RECORD_TOO_LARGE, f"{len(record)} bytes, the limit is {max_bytes}"
+        )
+    if not balanced:
+        raise UnusableRecord(Reason.UNPARSEABLE_RECORD, "a quoted field is never closed")
+    return parse_row(header, record, origin, number)
+
+
+def replay_row(
+    payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int
+) -> dict[str, Any]:
+    """A corrected quarantined row, read as row `origin` (`<export>:<line>`) of its export,
+    with the header the registry kept of that export."""
+    path, number = file_and_line(origin)
+    header = known[path].header if path in known else None
+    if header is None:
+        raise BeejanError(
+            f"the file registry holds no header of {path} (read before headers were kept): "
+            "land the corrected export again instead"
+        )
+    records = list(csv_records(payload))
+    if len(records) != 1:
+        raise UnusableRecord(
+            Reason.UNPARSEABLE_RECORD, f"{len(records)} CSV records where one row was expected"
+        )
+    [(_, record, balanced)] = records
+    return parse_record(parse_fields(header.encode()), record, balanced, path, number, max_bytes)
+
+
 def header_problem(header: list[str]) -> str | None:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
@@ -117,39 +163,22 @@ def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
         return
     rows, bad = [], 0
     for number, record, balanced in records:
-        origin = f"{landed.path}:{number}"
+        if not record.strip():
+            continue
         try:
-            if len(record) > max_bytes:
-                raise UnusableRecord(
-                    Reason.RECORD_TOO_LARGE, f"{len(record)} bytes, the limit is {max_bytes}"
-                )
-            if not balanced:
-                raise UnusableRecord(Reason.UNPARSEABLE_RECORD, "a quoted field is never closed")
-            if not record.strip():
-                continue
-            rows.append(parse_row(header, record, landed.path, number))
+            rows.append(parse_record(header, record, balanced, landed.path, number, max_bytes))
         except UnusableRecord as error:
             bad += 1
-            yield quarantined(SOURCE, error.reason, record, origin, error.detail)
+            yield quarantined(SOURCE, error.reason, record, f"{landed.path}:{number}", error.detail)
     yield rows
-    yield landed.registry_entry("loaded", len(rows), bad)
+    yield landed.registry_entry("loaded", len(rows), bad, header_record[1].decode("utf-8"))
 
 
 @dlt.source(name=SOURCE)
 def web_forms_source(
     folder: Path, known: dict[str, KnownFile], window: Window, max_record_bytes: int
 ) -> dlt.sources.DltResource:
-    @dlt.resource(
-        name="submissions",
-        primary_key="submission_id",
-        write_disposition="merge",
-        # every CSV value as exported (dlt would otherwise detect dates and numbers)
-        columns={
-            "submitted_at": {"data_type": "text"},
-            "submitted_at_utc": {"data_type": "timestamp"},
-            "row_number": {"data_type": "bigint"},
-        },
-    )
+    @dlt.resource(**RESOURCE)
     def submissions() -> Iterator[Any]:
         for landed in landed_files(folder, GLOB, known, window):
             if landed.changed:

@@ -78,6 +78,12 @@ def test_second_load_without_new_data_adds_nothing(sources, load: Loader, projec
     assert by_source["social"].get("tweets", 0) == 0  # since_id: nothing newer was asked for
     assert by_source["call_center"].get("call_events", 0) == 0  # no file changed
     assert by_source["web_forms"].get("submissions", 0) == 0
+    with psycopg.connect(project_env.dsn()) as conn:  # DateSent>= re-reads one day: the newest
+        [newest_day] = conn.execute(
+            "select count(*) from raw_sms.messages where (date_sent at time zone 'UTC')::date "
+            "= (select max(date_sent at time zone 'UTC')::date from raw_sms.messages)"
+        ).fetchone()
+    assert by_source["sms"]["messages"] == newest_day > 0
 
 
 def test_load_after_more_days_adds_exactly_the_new_and_changed(

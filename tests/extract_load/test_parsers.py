@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from beejan.core.errors import BeejanError
+from extract_load import sms, social, web_forms
 from extract_load.call_center import parse_line, read_log_file
 from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
-from extract_load.files import LandedFile
+from extract_load.files import KnownFile, LandedFile
 from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord
 from extract_load.web_forms import csv_records, parse_cms_timestamp, read_export
 
@@ -186,3 +188,43 @@ def test_cms_timestamps_in_all_three_formats(text: str, instant: datetime) -> No
 def test_a_cms_timestamp_in_no_known_format_is_an_error() -> None:
     with pytest.raises(ValueError, match="none of the CMS's formats"):
         parse_cms_timestamp("yesterday")
+
+
+def test_api_records_are_replayed_through_the_sources_own_checks() -> None:
+    tweet = (
+        b'{"id": "1864000000000000001", "text": "no network", "created_at": "2026-11-20T07:14:03Z"}'
+    )
+    row = social.replay_row(tweet, "https://api.x.com/2/tweets/search/recent", {}, LIMIT)
+    assert (row["id"], row["author_username"]) == ("1864000000000000001", None)
+    message = (
+        b'{"sid": "SM' + b"a" * 32 + b'", "body": "no data", '
+        b'"date_sent": "Fri, 20 Nov 2026 07:14:03 +0000", "date_created": null}'
+    )
+    assert sms.replay_row(message, "page", {}, LIMIT)["date_sent"] == datetime(
+        2026, 11, 20, 7, 14, 3, tzinfo=UTC
+    )
+    for payload, reason in (
+        (b'{"sid": "SM' + b"a" * 32 + b'", "body": ', Reason.UNPARSEABLE_RECORD),
+        (b'{"sid": "42", "date_sent": "Fri, 20 Nov 2026 07:14:03 +0000"}', Reason.INVALID_VALUE),
+        (b'{"sid": "\xff"}', Reason.INVALID_UTF8),
+    ):
+        with pytest.raises(UnusableRecord) as error:
+            sms.replay_row(payload, "page", {}, LIMIT)
+        assert error.value.reason == reason
+
+
+def test_a_replayed_row_is_read_under_its_exports_header_and_a_whole_file_is_refused() -> None:
+    known = {
+        "web_complaints_20261120.csv": KnownFile(
+            3, datetime.now(UTC), "sha", "loaded", 1, 1, "submission_id,submitted_at,message"
+        )
+    }
+    origin = "web_complaints_20261120.csv:3"
+    row = web_forms.replay_row(b'WF-9,20/11/2026 08:14,"no signal, again"', origin, known, LIMIT)
+    assert (row["message"], row["row_number"]) == ("no signal, again", 3)
+    with pytest.raises(UnusableRecord) as error:
+        two_rows = b"WF-9,20/11/2026 08:14,x\nWF-10,20/11/2026 08:15,y"
+        web_forms.replay_row(two_rows, origin, known, LIMIT)
+    assert error.value.reason == Reason.UNPARSEABLE_RECORD  # one row, not two
+    with pytest.raises(BeejanError, match="whole file"):
+        web_forms.replay_row(b"anything", "web_complaints_20261120.csv", known, LIMIT)

@@ -1,5 +1,6 @@
 -- Quarantined records without their payload (it may hold PII; it stays in raw for whoever
--- repairs the source). Empty, not broken, until the first record is quarantined.
+-- repairs the source), with their status after operators' replays and dismissals. Empty, not
+-- broken, until the first record is quarantined.
 {% set records = existing_source('quarantine', 'quarantined_records') %}
 
 {% if records %}
@@ -16,7 +17,10 @@
             payload_bytes,
             origin,
             quarantined_at,
-            _dlt_load_id as load_id
+            _dlt_load_id as load_id,
+            status,
+            current_reason,
+            decided_at
         from quarantined
     )
 
@@ -30,6 +34,9 @@
         null::bigint as payload_bytes,
         null::text as origin,
         null::timestamptz as quarantined_at,
-        null::text as load_id
+        null::text as load_id,
+        null::text as status,
+        null::text as current_reason,
+        null::timestamptz as decided_at
     where false
 {% endif %}
