@@ -1,6 +1,6 @@
 """Extract-load throughput of every source beside a plain PostgreSQL COPY of the same records.
 
-    uv run python benchmarks/load_throughput.py --scale 2000 --days 3
+    uv run python benchmarks/load_throughput.py --scale 2000 --days 3 [--sources crm sms]
 
 Generates a scenario, serves it, loads each source into a scratch database of the warehouse
 (dlt for the four API/file sources, Meltano for the CRM), then COPYs the very rows that landed
@@ -66,16 +66,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=2000, help="complaints per day")
     parser.add_argument("--days", type=int, default=3)
+    parser.add_argument(
+        "--sources", nargs="+", choices=ALL_SOURCES, default=list(ALL_SOURCES), help="default: all"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
     root = Path(tempfile.mkdtemp(prefix="beejan-load-bench-"))
     with scratch_databases() as (target, crm):
-        measure(target, crm, root, args.scale, args.days)
+        measure(target, crm, root, args.scale, args.days, args.sources)
 
 
 def measure(
-    target: PostgresConnection, crm: PostgresConnection, root: Path, scale: int, days: int
+    target: PostgresConnection,
+    crm: PostgresConnection,
+    root: Path,
+    scale: int,
+    days: int,
+    sources: list[str],
 ) -> None:
     print(f"generating {days} days at {scale} complaints/day ...", flush=True)
     scenario = Scenario(root, ScenarioConfig(scale=scale), crm)
@@ -88,7 +96,7 @@ def measure(
     with live(scenario) as running, psycopg.connect(target.dsn(), autocommit=True) as conn:
         settings = running.settings(_env_file=None, data_dir=root / "state")
         conn.execute("create schema bench_copy")
-        for source in ALL_SOURCES:
+        for source in sources:
             started = time.perf_counter()
             (result,) = load_sources([source], settings, target)
             load_seconds = time.perf_counter() - started

@@ -98,7 +98,10 @@ def finish_interrupted_load(pipeline: dlt.Pipeline) -> list[str]:
         return []
     log.warning("%s: finishing an interrupted load first", pipeline.pipeline_name)
     pipeline.normalize()
-    return list(pipeline.load().loads_ids)
+    info = pipeline.load()
+    # None when nothing reached the load step: a first run killed before dlt saved its schema
+    # leaves an extracted package that this run's own extract and load take along
+    return list(info.loads_ids) if info else []
 
 
 def _data_rows(counts: dict[str, int]) -> dict[str, int]:
