@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,3 +143,34 @@ def test_a_message_without_date_sent_lands(
     with psycopg.connect(project_env.dsn()) as conn:
         landed = conn.execute("select sid, date_sent from raw_sms.messages").fetchall()
     assert landed == [(message["sid"], None)]
+
+
+# `beejan load web_forms` killed right after dlt committed the extracted package of its first
+# run, before dlt saved the schema and state (os._exit: no cleanup, as under SIGKILL)
+KILLED_AFTER_COMMIT = """
+import os
+from dlt.extract.extract import Extract
+from beejan.cli import main
+commit = Extract.commit_packages
+def commit_then_die(self, *args, **kwargs):
+    commit(self, *args, **kwargs)
+    os._exit(9)
+Extract.commit_packages = commit_then_die
+main()
+"""
+
+
+def test_a_first_load_killed_before_dlt_saved_its_schema_is_finished_by_the_next(
+    sources: LiveScenario, load: Loader, project_env
+) -> None:
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_COMMIT, "load", "web_forms"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    results = load()
+    assert [result.error for result in results] == [None] * len(results)
+    assert_reconciles(sources, project_env)
