@@ -44,7 +44,6 @@ class Decided:
     record: dict[str, Any]
     outcome: Outcome | None
     message: str
-    load: LoadResult | None = None
 
 
 def replay(
@@ -86,7 +85,7 @@ def replay(
     else:
         message = "still unusable, kept in quarantine: " + _current_reason(connection, record)
     log.info(message, extra={"source": record["source"], "step": "replay"})
-    return Decided(record, done, message, load)
+    return Decided(record, done, message)
 
 
 def dismiss(
@@ -103,10 +102,10 @@ def dismiss(
     def items(known: dict[str, KnownFile]) -> Iterator[Any]:
         yield decision(record, Outcome.DISMISSED, decided_by, detail=why)
 
-    load = _load(record, resource, items, settings, connection)
+    _load(record, resource, items, settings, connection)
     log.info("dismissed", extra={"source": record["source"], "step": "dismiss"})
     message = "dismissed; the record stays, counted as dismissed"
-    return Decided(record, Outcome.DISMISSED, message, load)
+    return Decided(record, Outcome.DISMISSED, message)
 
 
 def _closed(record: dict[str, Any]) -> Decided | None:
