@@ -58,13 +58,13 @@ def replay(
     if closed := _closed(record):
         return closed
     package = _dlt_source(record).replayable()
-    outcome: list[Outcome] = []
+    outcome: list[tuple[Outcome, str]] = []  # what the parser made of it, said by `items`
 
     def items(known: dict[str, KnownFile]) -> Iterator[Any]:
         try:
             row = package.replay_row(payload, record["origin"], known, settings.max_record_bytes)
         except UnusableRecord as error:
-            outcome.append(Outcome.REQUARANTINED)
+            outcome.append((Outcome.REQUARANTINED, f"{error.reason} ({error.detail})"))
             yield decision(
                 record,
                 Outcome.REQUARANTINED,
@@ -74,16 +74,16 @@ def replay(
                 payload=payload,
             )
             return
-        outcome.append(Outcome.REPLAYED)
+        outcome.append((Outcome.REPLAYED, ""))
         yield row
         yield decision(record, Outcome.REPLAYED, decided_by, payload=payload)
 
     load = _load(record, package.RESOURCE, items, settings, connection)
-    [done] = outcome
+    [(done, problem)] = outcome
     if done is Outcome.REPLAYED:
         message = f"replayed: {load.rows_summary()} landed in raw_{record['source']}"
     else:
-        message = "still unusable, kept in quarantine: " + _current_reason(connection, record)
+        message = f"still unusable, kept in quarantine: {problem}"
     log.info(message, extra={"source": record["source"], "step": "replay"})
     return Decided(record, done, message)
 
@@ -147,8 +147,3 @@ def _load(
         load = run_dlt_source(name, build, loader, settings)
     publish_raw(connection, loader)
     return load
-
-
-def _current_reason(connection: PostgresConnection, record: dict[str, Any]) -> str:
-    again = get_record(connection, record["quarantine_id"])
-    return f"{again['reason']} ({again['detail']})"
