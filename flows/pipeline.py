@@ -1,7 +1,8 @@
 """The one pipeline, as a Prefect flow: load the sources (one task each, at most
 BEEJAN_LOAD_CONCURRENCY at a time, retried), build and test what they feed with dbt (one task
-per model, seed, snapshot and test), then raise the threshold alerts. Every run leaves a row in
-`audit.pipeline_runs`; a failed run alerts, naming every source and the build that failed.
+per model, seed, snapshot and test), write the complaint report, then raise the threshold
+alerts. Every run leaves a row in `audit.pipeline_runs`; a failed run alerts, naming every
+source and the build that failed.
 
 Two deployments run it: the daily batch (every source, the whole project) and the near-real-time
 lane (social and SMS every few minutes, and only the models downstream of them). Runs that
@@ -39,6 +40,8 @@ from extract_load.runner import load_sources
 from flows import audit
 from flows.alerts import alert_on_failure
 from flows.thresholds import raise_threshold_alerts
+from serving.marts import Marts
+from serving.report import write_report
 
 NEAR_REAL_TIME_SOURCES = ("social", "sms")
 log = logging.getLogger(__name__)
@@ -97,6 +100,14 @@ def build_models(selection: list[str], connection: PostgresConnection, settings:
     log.info("dbt build finished", extra=event)
 
 
+@task(task_run_name="publish report", cache_policy=NO_CACHE)
+def publish_report(connection: PostgresConnection, settings: Settings) -> None:
+    """Rewrite the complaint report from the marts just built (as the reporter role)."""
+    with Marts(connection, settings) as marts:
+        data = write_report(marts, settings.report_path, settings.report_days)
+    get_run_logger().info("report written to %s (window %s)", settings.report_path, data.window)
+
+
 def build_selection(sources: Sequence[str]) -> list[str]:
     """dbt's selection for the sources loaded: everything after a batch of every source, the
     models downstream of the sources otherwise."""
@@ -138,6 +149,11 @@ def warehouse_pipeline(
             build_models(build_selection(sources), connection, settings)
         except DbtError as error:
             failures.append(str(error))
+        else:  # a failed build may leave the marts half new: the last report stays up instead
+            try:
+                publish_report(connection, settings)
+            except BeejanError as error:
+                failures.append(f"report: {error}")
         raise_threshold_alerts(connection, settings, run_id, results)
     except BaseException as error:
         audit.finish(connection, run_id, "failed", results, "; ".join([*failures, str(error)]))

@@ -6,8 +6,10 @@ starts the embedded one in a temporary directory and stops it at the end.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,13 +23,20 @@ from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import EmbeddedWarehouse, warehouse_connection
-from tests.dbt.steps import LOADER, TRANSFORMER, load_all
+from beejan.dbt_runner import run_dbt
+from simulator.live import live
+from simulator.production import play
+from simulator.scenario import Scenario, ScenarioConfig
+from tests.dbt.steps import LOADER, TRANSFORMER, load_all, table_rows
 
 if TYPE_CHECKING:  # imported by pytest as a plugin (below), which must come first
     from simulator.fixtures import ScenarioFactory
     from simulator.live import LiveScenario
 
 pytest_plugins = ["simulator.fixtures", "tests.alert_receivers"]
+MONTH_DAYS = 30
+# the console script of this environment, for the tests that run commands as a user would
+BEEJAN = str(Path(sys.executable).parent / "beejan")
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +99,41 @@ def loaded(
     load_all(project_env)
     ensure_roles(project_env, Settings(_env_file=None))
     return live
+
+
+@dataclass
+class Month:
+    scenario: Scenario
+    warehouse: PostgresConnection
+    settings: Settings
+    incremental: dict[str, list[tuple]]  # mart -> rows before the full refresh
+
+
+@pytest.fixture(scope="session")
+def month(
+    warehouse: PostgresConnection, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Month]:
+    """A simulated month (fixed seed, default scale) loaded every six days as production would;
+    built halfway and at the end (incrementally), then once more from scratch. Shared by the
+    intelligence and serving tests, which only read it (or add audit rows)."""
+    root = tmp_path_factory.mktemp("month")
+    database = create_database(warehouse, f"test_month_{uuid.uuid4().hex[:8]}")
+    crm = warehouse.for_database(f"crm_{uuid.uuid4().hex[:8]}")
+    scenario = Scenario(root / "scenario", ScenarioConfig(seed=7, scale=100), crm)
+    scenario.advance(1)
+    try:
+        with live(scenario) as running:
+            settings = running.settings(_env_file=None, data_dir=root / "data", environment="ci")
+            play(running, database, settings, MONTH_DAYS, build_after=lambda day: day == 13)
+            incremental = {
+                "contacts": table_rows(database, "fct_complaint_contacts", "contact_key"),
+                "complaints": table_rows(database, "fct_complaints", "complaint_key"),
+            }
+            run_dbt(["build", "--full-refresh"], database, settings)
+            yield Month(scenario, database, settings, incremental)
+    finally:
+        drop_database(warehouse, database.database)
+        drop_database(warehouse, crm.database)
 
 
 @pytest.fixture(scope="session")

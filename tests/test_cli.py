@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from uuid import UUID
@@ -17,9 +16,8 @@ import pytest
 
 from beejan.dbt_runner import DBT_PROJECT_DIR
 from extract_load.registry import ALL_SOURCES
+from tests.conftest import BEEJAN
 from tests.prefect_api import task_runs
-
-BEEJAN = str(Path(sys.executable).parent / "beejan")
 
 
 def beejan(
@@ -111,7 +109,7 @@ def test_run_simulate_is_one_audited_flow_run_with_a_task_per_source_and_dbt_nod
 ) -> None:
     """The README's run command on a machine with nothing running (embedded warehouse,
     simulated sources) is the Prefect flow: one audit row, one task per source and one per dbt
-    model, seed, snapshot and test, read back from the Prefect API."""
+    model, seed, snapshot and test, read back from the Prefect API, and then the report."""
     env = clean_env(tmp_path, PREFECT_API_URL=prefect_server)
     try:
         result = beejan("run", "--simulate", env=env, timeout=1200)
@@ -125,9 +123,12 @@ def test_run_simulate_is_one_audited_flow_run_with_a_task_per_source_and_dbt_nod
     finally:
         assert beejan("warehouse", "stop", env=env).returncode == 0
     assert (status, sorted(sources)) == ("completed", sorted(ALL_SOURCES))
+    report = tmp_path / "data" / "reports" / "complaint_report.html"
+    assert "Beejan complaints report" in report.read_text()  # rewritten by every run
 
     names = Counter(task_run.name for task_run in task_runs(UUID(run_id)))
     assert all(names[f"load {source}"] == 1 for source in ALL_SOURCES)
+    assert names["publish report"] == 1
     run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
     nodes = [
         result["unique_id"].split(".")

@@ -8,8 +8,16 @@ from pathlib import Path
 
 from beejan.core.settings import PROJECT_DIR
 
-PROJECT_PACKAGES = {"beejan", "extract_load", "flows", "simulator", "tests", "benchmarks"}
-RUNTIME_DIRS = ("beejan", "extract_load", "flows")
+PROJECT_PACKAGES = {
+    "beejan",
+    "extract_load",
+    "flows",
+    "serving",
+    "simulator",
+    "tests",
+    "benchmarks",
+}
+RUNTIME_DIRS = ("beejan", "extract_load", "flows", "serving")
 
 
 def project_imports(path: Path) -> set[str]:
@@ -59,3 +67,16 @@ def test_the_runtime_packages_do_not_need_the_simulator() -> None:
         and any(name.startswith("simulator") for name in project_imports(path))
     ]
     assert importers == []
+
+
+def test_serving_stands_beside_the_loaders_below_the_flows() -> None:
+    """The report and the API need the core and the dbt runner's names, never a loader or a
+    flow (the flows call them, not the other way round)."""
+    allowed = ("beejan.core", "beejan.dbt_runner", "serving")
+    offending = {
+        str(path.relative_to(PROJECT_DIR)): sorted(
+            name for name in project_imports(path) if not name.startswith(allowed)
+        )
+        for path in modules_under("serving")
+    }
+    assert {path: names for path, names in offending.items() if names} == {}

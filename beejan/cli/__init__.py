@@ -14,7 +14,7 @@ from typing import Annotated
 import psycopg
 import typer
 
-from beejan.cli import flow, quarantine, transform
+from beejan.cli import flow, quarantine, serving, transform
 from beejan.cli import warehouse as warehouse_cli
 from beejan.cli.load import load
 from beejan.core.errors import BeejanError
@@ -30,10 +30,12 @@ app = typer.Typer(
 app.add_typer(warehouse_cli.app, name="warehouse")
 app.add_typer(flow.app, name="flow")
 app.add_typer(quarantine.app, name="quarantine")
+app.add_typer(serving.app, name="api")
 app.command()(flow.run)
 app.command()(load)
 app.command()(transform.build)
 app.command()(transform.docs)
+app.command()(serving.report)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     transform.dbt
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import limits
 from croniter import croniter
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -128,6 +129,31 @@ class Settings(BaseSettings):
         "previous runs.",
     )
 
+    # Serving (serving/): the report and the read API, both logged in as the reporter role
+    report_file: Path | None = Field(
+        default=None,
+        description="Where `beejan report` and every pipeline run write the report "
+        "(default: <data_dir>/reports/complaint_report.html).",
+    )
+    report_days: int = Field(
+        default=365, ge=7, le=3660, description="Days the report covers, up to the newest one."
+    )
+    api_keys_file: Path | None = Field(
+        default=None,
+        description="Hashes of the keys `beejan api keys issue` gave out "
+        "(default: <data_dir>/api/keys.json).",
+    )
+    api_key_hashes: SecretStr | None = Field(
+        default=None,
+        description="More API keys, from a secret store: `name:sha256hex` pairs, comma-separated.",
+    )
+    api_rate_limit: str = Field(
+        default="120/minute", description="Requests per API key (e.g. `120/minute`, `10/second`)."
+    )
+    api_max_page_size: int = Field(
+        default=500, ge=1, le=10_000, description="The largest page an API client may ask for."
+    )
+
     # Source systems (SOURCES.md); the simulator serves the same contracts locally.
     crm_dsn: SecretStr | None = Field(
         default=None, description="The CRM database (default: database `crm` on the warehouse)."
@@ -152,7 +178,7 @@ class Settings(BaseSettings):
     def _can_hold_files(cls, value: Path | None) -> Path | None:
         return None if value is None else _real_folder(value, value)
 
-    @field_validator("log_file")
+    @field_validator("log_file", "report_file", "api_keys_file")
     @classmethod
     def _can_be_written(cls, value: Path | None) -> Path | None:
         if value is None:
@@ -160,6 +186,15 @@ class Settings(BaseSettings):
         if value.is_dir():
             raise ValueError(f"{value} is a folder; name a file")
         return _real_folder(value.expanduser().absolute().parent, value) / value.name
+
+    @field_validator("api_rate_limit")
+    @classmethod
+    def _is_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a rate (e.g. '120/minute')") from error
+        return value
 
     @field_validator("schedule_cron")
     @classmethod
@@ -187,6 +222,14 @@ class Settings(BaseSettings):
     @property
     def landing_path(self) -> Path:
         return self.landing_dir or self.data_dir / "landing"
+
+    @property
+    def report_path(self) -> Path:
+        return self.report_file or self.data_dir / "reports" / "complaint_report.html"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return self.api_keys_file or self.data_dir / "api" / "keys.json"
 
     @property
     def embedded_dir(self) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import psycopg
+
 from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings
@@ -9,7 +11,8 @@ from beejan.dbt_runner import run_dbt
 from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 
-CONTACTS = "ci_marts.fct_complaint_contacts"
+MARTS = "ci_marts"  # the ci target's marts schema
+CONTACTS = f"{MARTS}.fct_complaint_contacts"
 # the roles the loaders and dbt log in as in these tests
 LOADER = "loader-test-password"
 TRANSFORMER = "transformer-test-password"
@@ -24,3 +27,8 @@ def load_all(warehouse: PostgresConnection) -> None:
 
 def build(warehouse: PostgresConnection) -> None:
     run_dbt(["build"], warehouse, Settings(_env_file=None))
+
+
+def table_rows(warehouse: PostgresConnection, table: str, order_by: str) -> list[tuple]:
+    with psycopg.connect(warehouse.dsn()) as conn:
+        return conn.execute(f"select * from {MARTS}.{table} order by {order_by}").fetchall()

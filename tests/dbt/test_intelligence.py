@@ -5,68 +5,18 @@ then compared with a full refresh."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 import psycopg
 import pytest
 
-from beejan.core.connections import PostgresConnection
 from beejan.core.roles import login_as
 from beejan.core.settings import Settings
-from beejan.dbt_runner import run_dbt
 from flows import audit
 from flows.thresholds import raise_threshold_alerts
 from simulator.accuracy import Report, measure
-from simulator.live import live
-from simulator.production import play
-from simulator.scenario import Scenario, ScenarioConfig
-from tests.conftest import create_database, drop_database
+from tests.conftest import Month
+from tests.dbt.steps import MARTS, table_rows
 
 pytestmark = pytest.mark.slow
-
-DAYS = 30
-MARTS = "ci_marts"
-
-
-def table_rows(warehouse: PostgresConnection, table: str, order_by: str) -> list[tuple]:
-    with psycopg.connect(warehouse.dsn()) as conn:
-        return conn.execute(f"select * from {MARTS}.{table} order by {order_by}").fetchall()
-
-
-@dataclass
-class Month:
-    scenario: Scenario
-    warehouse: PostgresConnection
-    settings: Settings
-    incremental: dict[str, list[tuple]]  # mart -> rows before the full refresh
-
-
-@pytest.fixture(scope="module")
-def month(
-    warehouse: PostgresConnection, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Month]:
-    """A simulated month loaded every six days; built halfway and at the end (incrementally),
-    then once more from scratch."""
-    root = tmp_path_factory.mktemp("month")
-    database = create_database(warehouse, f"test_month_{uuid.uuid4().hex[:8]}")
-    crm = warehouse.for_database(f"crm_{uuid.uuid4().hex[:8]}")
-    scenario = Scenario(root / "scenario", ScenarioConfig(seed=7, scale=100), crm)
-    scenario.advance(1)
-    try:
-        with live(scenario) as running:
-            settings = running.settings(_env_file=None, data_dir=root / "data", environment="ci")
-            play(running, database, settings, DAYS, build_after=lambda day: day == 13)
-            incremental = {
-                "contacts": table_rows(database, "fct_complaint_contacts", "contact_key"),
-                "complaints": table_rows(database, "fct_complaints", "complaint_key"),
-            }
-            run_dbt(["build", "--full-refresh"], database, settings)
-            yield Month(scenario, database, settings, incremental)
-    finally:
-        drop_database(warehouse, database.database)
-        drop_database(warehouse, crm.database)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -32,13 +31,11 @@ from flows.pipeline import (
 )
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
-from tests.conftest import create_database, drop_database
+from tests.conftest import BEEJAN, create_database, drop_database
 from tests.dbt.steps import LOADER, TRANSFORMER
 from tests.prefect_api import task_runs
 
 pytestmark = pytest.mark.slow
-
-BEEJAN = str(Path(sys.executable).parent / "beejan")
 
 
 @pytest.fixture
