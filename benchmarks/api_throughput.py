@@ -115,7 +115,9 @@ def main() -> None:
             "--connections",
             str(args.connections),
         ]
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base)
