@@ -127,21 +127,15 @@ def create_app(marts: Marts, settings: Settings) -> FastAPI:
             )
         return name
 
-    def listing(
-        spec: Listing, parameters: Parameters, where: list[str], values: dict[str, Any]
-    ) -> dict[str, Any]:
+    def listing(spec: Listing, parameters: Parameters, filters: Filters) -> dict[str, Any]:
         if parameters.limit > settings.api_max_page_size:
             raise invalid(
                 "limit", parameters.limit, f"at most {settings.api_max_page_size} rows per page"
             )
         if isinstance(parameters, Dated) and spec.date_column:
-            if parameters.date_from:
-                where.append(f"{spec.date_column} >= %(date_from)s")
-                values["date_from"] = parameters.date_from
-            if parameters.date_to:
-                where.append(f"{spec.date_column} <= %(date_to)s")
-                values["date_to"] = parameters.date_to
-        return page(marts, spec, where, values, parameters.limit, parameters.cursor)
+            filters.compare(spec.date_column, ">=", parameters.date_from, "date_from")
+            filters.compare(spec.date_column, "<=", parameters.date_to, "date_to")
+        return page(marts, spec, filters, parameters.limit, parameters.cursor)
 
     v1 = APIRouter(
         prefix="/v1",
@@ -153,58 +147,42 @@ def create_app(marts: Marts, settings: Settings) -> FastAPI:
     def complaint_counts(parameters: Annotated[ComplaintCountParameters, Query()]) -> Any:
         """Complaints (de-duplicated across channels) per period, channel, category and region,
         counted in the period of their first contact."""
-        where, values = ["period_grain = %(grain)s"], {"grain": parameters.grain}
-        vocabulary.filter(where, values, "channel", parameters.channel, "channel")
-        vocabulary.filter(where, values, "category", parameters.category, "category_code")
-        vocabulary.filter(where, values, "region", parameters.region, "region_code")
-        return listing(COMPLAINT_COUNTS, parameters, where, values)
+        filters = Filters(vocabulary).equal("period_grain", parameters.grain, "grain")
+        filters.known("channel", parameters.channel, "channel")
+        filters.known("category", parameters.category, "category_code")
+        filters.known("region", parameters.region, "region_code")
+        return listing(COMPLAINT_COUNTS, parameters, filters)
 
     @v1.get("/complaints", response_model=Page[Complaint])
     def complaints(parameters: Annotated[ComplaintParameters, Query()]) -> Any:
         """One row per complaint, oldest first contact first (no message text, no contact
         details)."""
-        where: list[str] = []
-        values: dict[str, Any] = {}
-        vocabulary.filter(where, values, "channel", parameters.channel, "first_channel")
-        vocabulary.filter(where, values, "category", parameters.category, "category_code")
-        vocabulary.filter(where, values, "region", parameters.region, "region_code")
-        if parameters.priority:
-            where.append("priority = %(priority)s")
-            values["priority"] = parameters.priority
-        return listing(COMPLAINTS, parameters, where, values)
+        filters = Filters(vocabulary).equal("priority", parameters.priority, "priority")
+        filters.known("channel", parameters.channel, "first_channel")
+        filters.known("category", parameters.category, "category_code")
+        filters.known("region", parameters.region, "region_code")
+        return listing(COMPLAINTS, parameters, filters)
 
     @v1.get("/outage-signals", response_model=Page[OutageSignal])
     def outage_signals(parameters: Annotated[OutageSignalParameters, Query()]) -> Any:
         """Complaint spikes per region and category, and the incident that explains each."""
-        where: list[str] = []
-        values: dict[str, Any] = {}
-        vocabulary.filter(where, values, "region", parameters.region, "region_code")
-        vocabulary.filter(where, values, "category", parameters.category, "category_code")
-        if parameters.explained is not None:
-            where.append("is_explained = %(explained)s")
-            values["explained"] = parameters.explained
-        return listing(OUTAGE_SIGNALS, parameters, where, values)
+        filters = Filters(vocabulary).equal("is_explained", parameters.explained, "explained")
+        filters.known("region", parameters.region, "region_code")
+        filters.known("category", parameters.category, "category_code")
+        return listing(OUTAGE_SIGNALS, parameters, filters)
 
     @v1.get("/churn-risk", response_model=Page[ChurnRisk])
     def churn_risk(parameters: Annotated[ChurnRiskParameters, Query()]) -> Any:
         """Customers by churn risk, riskiest first: CRM ids only, no personal data."""
-        where: list[str] = []
-        values: dict[str, Any] = {}
-        vocabulary.filter(where, values, "region", parameters.region, "region_code")
-        if parameters.band:
-            where.append("churn_risk_band = %(band)s")
-            values["band"] = parameters.band
-        return listing(CHURN_RISK, parameters, where, values)
+        filters = Filters(vocabulary).equal("churn_risk_band", parameters.band, "band")
+        filters.known("region", parameters.region, "region_code")
+        return listing(CHURN_RISK, parameters, filters)
 
     @v1.get("/pipeline-runs", response_model=Page[PipelineRun])
     def pipeline_runs(parameters: Annotated[PipelineRunParameters, Query()]) -> Any:
         """Every pipeline run: when, how long, and which sources failed."""
-        where: list[str] = []
-        values: dict[str, Any] = {}
-        if parameters.status:
-            where.append("run_status = %(status)s")
-            values["status"] = parameters.status
-        return listing(PIPELINE_RUNS, parameters, where, values)
+        filters = Filters(vocabulary).equal("run_status", parameters.status, "status")
+        return listing(PIPELINE_RUNS, parameters, filters)
 
     app = FastAPI(
         title="Beejan complaint warehouse: read API",
@@ -219,6 +197,31 @@ def create_app(marts: Marts, settings: Settings) -> FastAPI:
     app.add_exception_handler(Exception, _internal_error)
     app.middleware("http")(_access_log)
     return app
+
+
+class Filters:
+    """The conditions of one request: a column compared with a named parameter whose value is
+    bound, never spliced; a condition whose value is None is left out."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.where: list[str] = []
+        self.values: dict[str, Any] = {}
+        self._vocabulary = vocabulary
+
+    def compare(self, column: str, operator: str, value: Any, parameter: str) -> Filters:
+        if value is not None:
+            self.where.append(f"{column} {operator} %({parameter})s")
+            self.values[parameter] = value
+        return self
+
+    def equal(self, column: str, value: Any, parameter: str) -> Filters:
+        return self.compare(column, "=", value, parameter)
+
+    def known(self, dimension: str, code: str | None, column: str) -> Filters:
+        """`column` equal to a code the dimension knows (an unknown one is a 422)."""
+        if code is not None:
+            self._vocabulary.check(dimension, code)
+        return self.equal(column, code, dimension)
 
 
 class Vocabulary:
@@ -236,16 +239,10 @@ class Vocabulary:
         self._codes: dict[str, set[str]] = {}
         self._read_at = 0.0
 
-    def filter(
-        self, where: list[str], values: dict[str, Any], name: str, code: str | None, column: str
-    ) -> None:
-        if code is None:
-            return
+    def check(self, name: str, code: str) -> None:
         known = self._known(name)
         if code not in known:
             raise invalid(name, code, f"unknown {name}; one of: {', '.join(sorted(known))}")
-        where.append(f"{column} = %({name})s")
-        values[name] = code
 
     def _known(self, name: str) -> set[str]:
         if time.monotonic() - self._read_at > VOCABULARY_TTL_S:
@@ -258,15 +255,11 @@ class Vocabulary:
 
 
 def page(
-    marts: Marts,
-    spec: Listing,
-    where: list[str],
-    values: dict[str, Any],
-    limit: int,
-    cursor: str | None,
+    marts: Marts, spec: Listing, filters: Filters, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """One page of `spec` after `cursor`, and the cursor of the next page."""
     keys = [expression for expression, _ in spec.key]
+    where, values = filters.where, filters.values
     if cursor is not None:
         after = decode_cursor(cursor, len(keys))
         bound = ", ".join(f"%(after_{i})s::{kind}" for i, (_, kind) in enumerate(spec.key))
