@@ -20,6 +20,7 @@ import psycopg
 from scratch import scratch_databases
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings
 from beejan.dbt_runner import run_dbt
 from extract_load.runner import ALL_SOURCES, load_sources
@@ -38,6 +39,7 @@ def timed_run(target: PostgresConnection, settings: Settings, *flags: str) -> fl
 def load_and_build(scenario: Scenario, target: PostgresConnection, root: Path) -> Settings:
     with live(scenario) as running:
         settings = running.settings(_env_file=None, data_dir=root / "state", environment="ci")
+        ensure_roles(target, settings)  # loads and dbt log in with this state's role logins
         results = load_sources(ALL_SOURCES, settings, target)
     failed = [f"{result.source}: {result.error}" for result in results if not result.ok]
     if failed:

@@ -23,6 +23,7 @@ from psycopg import sql
 from scratch import scratch_databases
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles
 from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig
@@ -95,6 +96,7 @@ def measure(
     )
     with live(scenario) as running, psycopg.connect(target.dsn(), autocommit=True) as conn:
         settings = running.settings(_env_file=None, data_dir=root / "state")
+        ensure_roles(target, settings)  # the loads log in as the loader, with this state's login
         conn.execute("create schema bench_copy")
         for source in sources:
             started = time.perf_counter()

@@ -6,6 +6,7 @@ import contextlib
 import os
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -18,6 +19,7 @@ from beejan.core.roles import ensure_roles, login_as
 from beejan.core.settings import PROJECT_DIR, Settings
 from extract_load.crm import TABLES, load_crm
 from simulator.live import LiveScenario
+from tests.conftest import create_database, drop_database
 
 KEYS = {
     "customers": "customer_id",
@@ -220,3 +222,65 @@ def test_no_file_with_a_password_is_readable_by_others_during_and_after_a_crm_lo
     assert {path: oct(mode) for path, mode in seen.items() if mode & 0o077} == {}
     # it looked where Meltano writes the plugins' configuration, during the run
     assert any("/meltano/system/run/" in path for path in seen), sorted(seen)
+
+
+# What a bulk path mangles first. PostgreSQL text cannot hold a NUL byte, so no CRM row has one.
+AWKWARD_TEXT = [
+    "back\\slash and \\N",
+    "tab\there",
+    "new\nline and carriage\r\nreturn",
+    'quote " and \' and ""',
+    "comma, semicolon; pipe|",
+    "emoji 😡📶 and accents éàü",
+    "NULL",
+    "",
+    " leading and trailing spaces ",
+]
+
+
+def test_copy_lands_awkward_text_exactly_as_inserts_did(
+    sources: LiveScenario, project_env, warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """target-postgres loads with COPY (`use_copy`, on in meltano.yml): the same rows as its
+    INSERT path."""
+    with psycopg.connect(sources.scenario.crm.dsn()) as conn:
+        ids = [row[0] for row in conn.execute("select customer_id from customers order by 1")]
+        for customer_id, text in zip(ids, AWKWARD_TEXT, strict=False):
+            conn.execute(
+                "update customers set full_name = %s, updated_at = now() where customer_id = %s",
+                (text, customer_id),
+            )
+    copied = create_database(warehouse, f"test_copy_{uuid.uuid4().hex[:8]}")
+    try:
+        monkeypatch.setenv("TARGET_POSTGRES_USE_COPY", "false")
+        crm_load(project_env)
+        monkeypatch.setenv("TARGET_POSTGRES_USE_COPY", "true")
+        ensure_roles(copied, Settings(_env_file=None))
+        crm_load(copied, full_refresh=True)
+        for table, key in KEYS.items():
+            inserted, by_copy = (raw_rows(db, table, key) for db in (project_env, copied))
+            assert by_copy == inserted, table
+        with psycopg.connect(copied.dsn()) as conn:
+            names = {name for (name,) in conn.execute("select full_name from raw_crm.customers")}
+        assert set(AWKWARD_TEXT) <= names
+    finally:
+        drop_database(warehouse, copied.database)
+
+
+def raw_rows(connection: PostgresConnection, table: str, key: str) -> list[tuple]:
+    """A raw_crm table's rows as the CRM sent them (without target-postgres's batch metadata)."""
+    with psycopg.connect(connection.dsn()) as conn:
+        columns = [
+            name
+            for (name,) in conn.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw_crm'"
+                " and table_name = %s and column_name not like '\\_sdc\\_%%' order by 1",
+                (table,),
+            )
+        ]
+        query = sql.SQL("select {} from {} order by {}").format(
+            sql.SQL(", ").join(map(sql.Identifier, [key, *[c for c in columns if c != key]])),
+            sql.Identifier("raw_crm", table),
+            sql.Identifier(key),
+        )
+        return conn.execute(query).fetchall()
