@@ -349,6 +349,4 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "__dataclass_fields__"):
         return {name: getattr(value, name) for name in value.__dataclass_fields__}
-    if hasattr(value, "tolist"):  # numpy arrays inside Plotly's figure dicts
-        return value.tolist()
     return str(value)  # Decimal
