@@ -22,10 +22,10 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+from record import append_results
 from scratch import scratch_databases
 
 from serving import api_keys
@@ -33,7 +33,6 @@ from simulator.live import live
 from simulator.production import play
 from simulator.scenario import Scenario, ScenarioConfig
 
-RESULTS = Path(__file__).parent / "results" / "api_throughput.md"
 ENDPOINTS = {
     "complaint counts (day, one channel)": "/v1/complaint-counts?grain=day&channel=sms&limit=100",
     "complaints (page of 100)": "/v1/complaints?limit=100",
@@ -166,22 +165,14 @@ def measure(base: str, key: str, seconds: float) -> list[tuple]:
 
 
 def report(rows: list[tuple], args: argparse.Namespace) -> None:
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    lines = [
-        f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} cores,"
-        f" {memory_gib:.0f} GiB;"
-        f" {args.days} days at {args.scale} complaints/day; {args.seconds:.0f} s per cell;"
-        f" API pool of {args.connections} connections\n",
-        "| endpoint | clients | req/s | p50 ms | p95 ms | failed |",
-        "|---|---|---|---|---|---|",
-        *(f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]} |" for r in rows),
-    ]
-    RESULTS.parent.mkdir(exist_ok=True)
-    if not RESULTS.exists():
-        RESULTS.write_text("# Read API throughput (benchmarks/api_throughput.py)\n")
-    with RESULTS.open("a") as results:
-        results.write("\n".join(lines) + "\n")
-    print(f"appended to {RESULTS}")
+    append_results(
+        "api_throughput",
+        "Read API throughput (benchmarks/api_throughput.py)",
+        f"{args.days} days at {args.scale} complaints/day; {args.seconds:.0f} s per cell;"
+        f" API pool of {args.connections} connections",
+        ["endpoint", "clients", "req/s", "p50 ms", "p95 ms", "failed"],
+        [[r[0], r[1], f"{r[2]:.1f}", f"{r[3]:.1f}", f"{r[4]:.1f}", r[5]] for r in rows],
+    )
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
 
 Generates a scenario, serves it, loads each source into a scratch database of the warehouse
 (dlt for the four API/file sources, Meltano for the CRM), then COPYs the very rows that landed
-into an empty copy of each raw table on the same server. Prints rows/s of both and their ratio,
-and the process's peak RSS after each source.
+into an empty copy of each raw table on the same server. Prints rows/s of both, the load's share
+of COPY's rate, and the process's peak RSS after each source; appends them, with the machine's
+cores and memory, to benchmarks/results/load_throughput.md.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from record import append_results
 from scratch import scratch_databases
 
 from beejan.core.connections import PostgresConnection
@@ -91,9 +93,10 @@ def measure(
     scenario.advance(days)
 
     print(
-        f"{'source':<12} {'rows':>9} {'load rows/s':>12} {'COPY rows/s':>12} {'ratio':>7} "
+        f"{'source':<12} {'rows':>9} {'load rows/s':>12} {'COPY rows/s':>12} {'of COPY':>8} "
         f"{'peak RSS MiB':>13}"
     )
+    table = []
     with live(scenario) as running, psycopg.connect(target.dsn(), autocommit=True) as conn:
         settings = running.settings(_env_file=None, data_dir=root / "state")
         ensure_roles(target, settings)  # the loads log in as the loader, with this state's login
@@ -107,11 +110,17 @@ def measure(
                 continue
             rows, copy_seconds = copy_rows_per_second(conn, RAW_TABLES[source])
             load_rate, copy_rate = rows / load_seconds, rows / copy_seconds
-            print(
-                f"{source:<12} {rows:>9,} {load_rate:>12,.0f} {copy_rate:>12,.0f} "
-                f"{copy_rate / load_rate:>6.1f}x {peak_rss_mib():>13,.0f}",
-                flush=True,
-            )
+            row = [source, f"{rows:,}", f"{load_rate:,.0f}", f"{copy_rate:,.0f}"]
+            row += [f"{load_rate / copy_rate:.1%}", f"{peak_rss_mib():,.0f}"]
+            print(f"{row[0]:<12} {row[1]:>9} {row[2]:>12} {row[3]:>12} {row[4]:>8} {row[5]:>13}")
+            table.append(row)
+    append_results(
+        "load_throughput",
+        "Extract-load throughput beside COPY (benchmarks/load_throughput.py)",
+        f"{days} days at {scale} complaints/day",
+        ["source", "rows", "load rows/s", "COPY rows/s", "load / COPY", "peak RSS MiB"],
+        table,
+    )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError, SourceError
+from extract_load.bulk import ROW_FILE_FORMAT
 
 LANDED_FILES_TABLE = "landed_files"
 DATE_IN_PATH = re.compile(r"(\d{4})[/-]?(\d{2})[/-]?(\d{2})")
@@ -41,6 +42,7 @@ DATE_IN_PATH = re.compile(r"(\d{4})[/-]?(\d{2})[/-]?(\d{2})")
 LANDED_FILES_HINTS = dlt.mark.make_hints(
     table_name=LANDED_FILES_TABLE,
     primary_key="path",
+    file_format=ROW_FILE_FORMAT,
     write_disposition={"disposition": "merge", "strategy": "upsert"},
     columns={
         "path": {"data_type": "text", "nullable": False},

@@ -23,12 +23,25 @@ from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import Settings
+from extract_load.bulk import NORMALIZE_CONFIG, stamp
 from extract_load.files import LANDED_FILES_TABLE, KnownFile, known_files
 from extract_load.quarantine import QUARANTINE_TABLE
 
 log = logging.getLogger(__name__)
 
 BOOKKEEPING_TABLES = (QUARANTINE_TABLE, LANDED_FILES_TABLE)
+
+
+class JsonTextWarning(logging.Filter):
+    """Drops dlt's warning that an Arrow text column meets a `json` column hint: the bulk path
+    hands JSON over as text on purpose (Arrow has no JSON type dlt reads), and the warehouse
+    parses it on COPY."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "several column hints were different" not in record.getMessage()
+
+
+logging.getLogger("dlt").addFilter(JsonTextWarning())
 
 
 @dataclass
@@ -50,6 +63,8 @@ class LoadResult:
 
 
 def dlt_pipeline(name: str, connection: PostgresConnection, settings: Settings) -> dlt.Pipeline:
+    for key, value in NORMALIZE_CONFIG.items():
+        dlt.config[key] = value
     return dlt.pipeline(
         pipeline_name=f"beejan_{name}",
         destination=dlt.destinations.postgres(credentials=connection.dsn()),
@@ -74,7 +89,7 @@ def run_dlt_source(
     source.schema.remove_type_detection("iso_timestamp")
     extracted_at = datetime.now(UTC)
     for resource in source.selected_resources.values():
-        resource.add_map(lambda row: {**row, "_extracted_at": extracted_at})
+        resource.add_map(lambda item: stamp(item, "_extracted_at", extracted_at))
     # dlt's three steps one by one, so that a long load says where it is
     log.info("%s: extracting", name)
     pipeline.extract(source)

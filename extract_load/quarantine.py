@@ -27,6 +27,7 @@ from dlt.extract.items import DataItemWithMeta
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
+from extract_load.bulk import ROW_FILE_FORMAT
 
 QUARANTINE_TABLE = "quarantined_records"
 
@@ -50,6 +51,7 @@ class Reason(StrEnum):
 QUARANTINE_HINTS = dlt.mark.make_hints(
     table_name=QUARANTINE_TABLE,
     primary_key="quarantine_id",
+    file_format=ROW_FILE_FORMAT,
     write_disposition={"disposition": "merge", "strategy": "insert-only"},
     columns={
         "quarantine_id": {"data_type": "text", "nullable": False},
@@ -137,6 +139,7 @@ DECISIONS_TABLE = "quarantine_decisions"
 DECISION_HINTS = dlt.mark.make_hints(
     table_name=DECISIONS_TABLE,
     primary_key="decision_id",  # its own, or the variant would inherit the source table's key
+    file_format=ROW_FILE_FORMAT,
     write_disposition="append",  # a record's history: every decision is kept
     columns={
         "decision_id": {"data_type": "text", "nullable": False},

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time
 from typing import Any, Protocol, cast
 
 import dlt
+import pyarrow as pa
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import Settings
@@ -35,6 +36,7 @@ class Replayable(Protocol):
     """What a dlt source's package offers to replay a corrected quarantined record."""
 
     RESOURCE: dict[str, Any]  # the dlt hints of its raw table
+    ARROW: pa.Schema  # the Arrow schema of its rows
 
     def replay_row(
         self, payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int

@@ -14,13 +14,16 @@ line) is quarantined whole, once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import dlt
+import pyarrow as pa
 
+from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched
 from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
 from extract_load.files import (
     KnownFile,
@@ -57,6 +60,7 @@ RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of qua
     "name": "call_events",
     "primary_key": "event_key",
     "write_disposition": "merge",
+    "file_format": FILE_FORMAT,
     # text as logged (dlt would otherwise detect timestamps and numbers); ts is the instant
     "columns": {key: {"data_type": "text"} for key in CONTRACT_KEYS}
     | {
@@ -66,6 +70,17 @@ RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of qua
         "line_number": {"data_type": "bigint"},
     },
 }
+ARROW = arrow_schema(
+    {key: pa.string() for key in CONTRACT_KEYS}
+    | {
+        "ts": INSTANT,
+        "event_key": pa.string(),
+        "ts_text": pa.string(),
+        "extra_fields": pa.string(),  # JSON text
+        "source_file": pa.string(),
+        "line_number": pa.int64(),
+    }
+)
 
 
 def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dict[str, Any]:
@@ -80,7 +95,8 @@ def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dic
         fields = parse_logfmt(text)
     except LogfmtError as error:
         raise UnusableRecord(Reason.UNPARSEABLE_RECORD, f"not logfmt: {error}") from error
-    check_storable({"line": text})
+    check_storable({"line": text})  # a NUL or lone surrogate as written
+    check_storable(fields)  # ... or as an escape (\u0000, \ud83d) that the parse spelled out
     stamp = fields.get("ts")
     if not stamp:
         raise UnusableRecord(Reason.MISSING_FIELD, "no ts")
@@ -97,7 +113,7 @@ def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dic
         "event_key": f"{call_id}:{fields.get('event')}" if call_id else f"{origin}:{line_number}",
         "ts_text": stamp,
         "ts": moment,
-        "extra_fields": extra or None,
+        "extra_fields": json.dumps(extra, ensure_ascii=False) if extra else None,
         "source_file": origin,
         "line_number": line_number,
     }
@@ -155,16 +171,22 @@ def _cut_off_reason(line: bytes) -> tuple[Reason, str]:
     return Reason.CUT_OFF_LINE, "the last line has no newline: the file was copied while written"
 
 
+def read_log_files(
+    folder: Path, known: dict[str, KnownFile], window: Window, max_bytes: int
+) -> Iterator[Any]:
+    for landed in landed_files(folder, GLOB, known, window):
+        if landed.changed:
+            yield from read_log_file(landed, max_bytes)
+        else:  # the same content again under a new modification time
+            yield landed.unchanged_entry()
+
+
 @dlt.source(name=SOURCE)
 def call_center_source(
     folder: Path, known: dict[str, KnownFile], window: Window, max_record_bytes: int
 ) -> dlt.sources.DltResource:
     @dlt.resource(**RESOURCE)
     def call_events() -> Iterator[Any]:
-        for landed in landed_files(folder, GLOB, known, window):
-            if landed.changed:
-                yield from read_log_file(landed, max_record_bytes)
-            else:  # the same content again under a new modification time
-                yield landed.unchanged_entry()
+        yield from batched(read_log_files(folder, known, window, max_record_bytes), ARROW)
 
     return call_events

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import pyarrow as pa
 
 from beejan.core.errors import BeejanError
+from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched
 from extract_load.files import KnownFile, LandedFile, Window, file_and_line, landed_files
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
@@ -41,6 +43,7 @@ RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of qua
     "name": "submissions",
     "primary_key": "submission_id",
     "write_disposition": "merge",
+    "file_format": FILE_FORMAT,
     # every CSV value as exported (dlt would otherwise detect dates and numbers)
     "columns": {
         "submitted_at": {"data_type": "text"},
@@ -48,6 +51,11 @@ RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of qua
         "row_number": {"data_type": "bigint"},
     },
 }
+# the export's own columns are text, whichever its header names (see bulk.to_table)
+ARROW = arrow_schema(
+    {name: pa.string() for name in REQUIRED_COLUMNS}
+    | {"submitted_at_utc": INSTANT, "source_file": pa.string(), "row_number": pa.int64()}
+)
 
 
 def parse_cms_timestamp(value: str) -> datetime:
@@ -174,16 +182,22 @@ def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
     yield landed.registry_entry("loaded", len(rows), bad, header_record[1].decode("utf-8"))
 
 
+def read_exports(
+    folder: Path, known: dict[str, KnownFile], window: Window, max_bytes: int
+) -> Iterator[Any]:
+    for landed in landed_files(folder, GLOB, known, window):
+        if landed.changed:
+            yield from read_export(landed, max_bytes)
+        else:  # the same content again under a new modification time
+            yield landed.unchanged_entry()
+
+
 @dlt.source(name=SOURCE)
 def web_forms_source(
     folder: Path, known: dict[str, KnownFile], window: Window, max_record_bytes: int
 ) -> dlt.sources.DltResource:
     @dlt.resource(**RESOURCE)
     def submissions() -> Iterator[Any]:
-        for landed in landed_files(folder, GLOB, known, window):
-            if landed.changed:
-                yield from read_export(landed, max_record_bytes)
-            else:  # the same content again under a new modification time
-                yield landed.unchanged_entry()
+        yield from batched(read_exports(folder, known, window, max_record_bytes), ARROW)
 
     return submissions

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from beejan.core.errors import BeejanError
 from extract_load import sms, social, web_forms
 from extract_load.call_center import parse_line, read_log_file
-from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
+from extract_load.call_center.logfmt import LogfmtError, _walk, parse_logfmt
 from extract_load.files import KnownFile, LandedFile
 from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord
 from extract_load.web_forms import csv_records, parse_cms_timestamp, read_export
@@ -69,6 +73,20 @@ def test_a_line_over_the_size_limit_is_quarantined_not_parsed() -> None:
     assert caught.value.reason == Reason.RECORD_TOO_LARGE
 
 
+def outcome(parse: Callable[[str], dict[str, str]], line: str) -> dict[str, str] | str:
+    try:
+        return parse(line)
+    except LogfmtError as error:
+        return f"LogfmtError: {error}"
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.text(alphabet=" \t=\"\\ab'\x0b\r\u00a0é", max_size=24))
+def test_logfmt_fast_path_reads_every_line_as_the_pair_by_pair_walk_does(line: str) -> None:
+    """The two regular expressions accept, split and refuse exactly what the walk does."""
+    assert outcome(parse_logfmt, line) == outcome(_walk, line)
+
+
 def test_contract_keys_are_columns_and_the_rest_go_to_extra_fields() -> None:
     row = parse_line(
         b"ts=2026-11-20T08:14:03.120+01:00 level=INFO event=call_closed call_id=C-1 "
@@ -79,7 +97,7 @@ def test_contract_keys_are_columns_and_the_rest_go_to_extra_fields() -> None:
     )
     assert row["event_key"] == "C-1:call_closed"
     assert row["ts"] == datetime(2026, 11, 20, 7, 14, 3, 120_000, tzinfo=UTC)
-    assert row["extra_fields"] == {"_dlt_id": "evil", "Caller": "x"}
+    assert json.loads(row["extra_fields"]) == {"_dlt_id": "evil", "Caller": "x"}
     assert "_dlt_id" not in row
 
 

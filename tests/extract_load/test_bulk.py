@@ -1,0 +1,138 @@
+"""The bulk path (Arrow tables, Parquet, binary COPY) lands the file sources' awkward text
+exactly as the row path before it did (Python rows through dlt's normaliser and INSERT)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import dlt
+import psycopg
+import pytest
+from psycopg import sql
+
+from beejan.core.connections import PostgresConnection
+from beejan.core.roles import ensure_roles, login_as
+from beejan.core.settings import Settings
+from extract_load import call_center, web_forms
+from extract_load.files import KnownFile, Window
+from extract_load.pipeline import run_dlt_source
+from extract_load.runner import load_sources
+
+CALL_LOG = "\n".join(
+    [
+        r'ts=2026-11-20T08:00:00+01:00 event=call_closed call_id=C-1 notes="back\\slash \\N"',
+        r'ts=2026-11-20T08:00:01+01:00 event=call_closed call_id=C-2 notes="tab\there"',
+        r'ts=2026-11-20T08:00:02+01:00 event=call_closed call_id=C-3 notes="new\nline\r\nCRLF"',
+        r'ts=2026-11-20T08:00:03+01:00 event=call_closed call_id=C-4 notes="say \"hi\" and \'"',
+        "ts=2026-11-20T08:00:04+01:00 event=call_closed call_id=C-5 notes=emoji😡📶éàü",
+        "ts=2026-11-20T08:00:05+01:00 event=call_closed call_id=C-6 notes=NULL agent_id=",
+        'ts=2026-11-20T08:00:06+01:00 event=call_closed call_id=C-7 notes="" mood=angry',
+        r'ts=2026-11-20T08:00:07+01:00 event=call_closed call_id=C-8 notes="nul \u0000 escaped"',
+        "ts=2026-11-20T08:00:08+01:00 event=call_closed call_id=C-9 notes=raw\x00nul",
+        'ts=2026-11-20T08:00:09+01:00 event=call_closed call_id=C-10 notes=" spaced "',
+        "",
+    ]
+).encode()
+WEB_EXPORT = (
+    "submission_id,submitted_at,message,email\r\n"
+    'W-1,2026-11-20 08:14:03,"back\\slash \\N and tab\there",a@x.ng\r\n'
+    'W-2,2026-11-20 08:14:04,"new\nline, ""quoted"" and \'",\r\n'
+    "W-3,2026-11-20 08:14:05,emoji 😡📶éàü,NULL\r\n"
+    'W-4,2026-11-20 08:14:06,"",""\r\n'
+    "W-5,2026-11-20 08:14:07,nul\x00byte,\r\n"
+    'W-6,2026-11-20 08:14:08," spaced ",b@x.ng\r\n'
+).encode()
+LANDED = {"call_center": 8, "web_forms": 5}
+NUL_RECORDS = {"call_center": 2, "web_forms": 1}  # a NUL written raw, or as an escape
+# what dlt adds per load, which differs between any two loads
+PER_LOAD = ("_dlt_id", "_dlt_load_id", "_extracted_at")
+
+
+@pytest.fixture
+def landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "landing"
+    (folder / "call_center").mkdir(parents=True)
+    (folder / "web_forms").mkdir()
+    (folder / "call_center" / "calls_LAG1_2026112008.log").write_bytes(CALL_LOG)
+    (folder / "web_forms" / "web_complaints_2026-11-20.csv").write_bytes(WEB_EXPORT)
+    monkeypatch.setenv("BEEJAN_LANDING_DIR", str(folder))
+    return folder
+
+
+def row_path_source(name: str, read: Callable[..., Iterator[Any]], resource: dict, folder: Path):
+    """The path before the bulk one: every row a Python dict, loaded with INSERT."""
+
+    def build(known: dict[str, KnownFile]) -> dlt.sources.DltSource:
+        def rows() -> Iterator[Any]:
+            for item in read(folder, known, Window(), 1 << 20):
+                yield from item if isinstance(item, list) else [item]
+
+        @dlt.source(name=name)
+        def source() -> dlt.sources.DltResource:
+            return dlt.resource(rows(), **resource | {"file_format": "insert_values"})
+
+        return source()
+
+    return build
+
+
+def table_rows(
+    connection: PostgresConnection, schema: str, table: str, key: str, ignore=PER_LOAD
+) -> list[tuple]:
+    """A table's rows in key order, its columns by name, without those in `ignore`."""
+    with psycopg.connect(connection.dsn()) as conn:
+        columns = [
+            name
+            for (name,) in conn.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = %s and table_name = %s order by column_name",
+                (schema, table),
+            )
+            if name not in ignore
+        ]
+        query = sql.SQL("select {} from {} order by {}").format(
+            sql.SQL(", ").join(sql.Identifier(column) for column in columns),
+            sql.Identifier(schema, table),
+            sql.Identifier(key),
+        )
+        return [*conn.execute(query)]
+
+
+@pytest.mark.parametrize(
+    ("module", "read", "table", "key"),
+    [
+        (call_center, call_center.read_log_files, "call_events", "event_key"),
+        (web_forms, web_forms.read_exports, "submissions", "submission_id"),
+    ],
+    ids=["call_center", "web_forms"],
+)
+def test_bulk_path_lands_awkward_text_exactly_as_the_row_path_did(
+    project_env: PostgresConnection, landing: Path, module, read, table: str, key: str
+) -> None:
+    source = module.SOURCE
+    settings = Settings(_env_file=None)
+    ensure_roles(project_env, settings)
+    [bulk] = load_sources([source], settings, project_env)
+    assert bulk.ok, bulk.error
+    loader = login_as("loader", project_env, settings)
+    build = row_path_source(source, read, module.RESOURCE, landing / source)
+    rows = run_dlt_source(f"{source}_rows", build, loader, settings)
+
+    by_copy = table_rows(project_env, f"raw_{source}", table, key)
+    inserted = table_rows(project_env, f"raw_{source}_rows", table, key)
+    assert len(by_copy) == LANDED[source]
+    assert by_copy == inserted
+    # the NUL-bearing records are quarantined the same way on both paths, byte for byte
+    quarantine = ("quarantined_records", "quarantine_id", (*PER_LOAD, "quarantined_at"))
+    set_aside = table_rows(project_env, f"raw_{source}", *quarantine)
+    with psycopg.connect(project_env.dsn()) as conn:
+        reasons = conn.execute(
+            sql.SQL("select reason, count(*) from {} group by 1").format(
+                sql.Identifier(f"raw_{source}", "quarantined_records")
+            )
+        ).fetchall()
+    assert reasons == [("nul_byte", NUL_RECORDS[source])]
+    assert set_aside == table_rows(project_env, f"raw_{source}_rows", *quarantine)
+    assert rows.rows == bulk.rows
