@@ -21,10 +21,11 @@ import gzip
 import hashlib
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import dlt
 import psycopg
@@ -194,3 +195,19 @@ def landed_files(
         digest = hashlib.sha256(content).hexdigest()
         previous = None if window.is_backfill else seen  # a backfill reads its range again
         yield LandedFile(path, content, len(content), modified, digest, previous)
+
+
+def read_landed(
+    folder: Path,
+    glob: str,
+    known: dict[str, KnownFile],
+    window: Window,
+    read: Callable[[LandedFile], Iterator[Any]],
+) -> Iterator[Any]:
+    """What `read` makes of every file to look at in this load; of a file whose very content
+    the registry holds already (a re-delivered copy), only its registry entry."""
+    for landed in landed_files(folder, glob, known, window):
+        if landed.changed:
+            yield from read(landed)
+        else:  # the same content again under a new modification time
+            yield landed.unchanged_entry()

@@ -31,7 +31,7 @@ from extract_load.files import (
     UnreadableFile,
     Window,
     file_and_line,
-    landed_files,
+    read_landed,
 )
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
@@ -174,11 +174,7 @@ def _cut_off_reason(line: bytes) -> tuple[Reason, str]:
 def read_log_files(
     folder: Path, known: dict[str, KnownFile], window: Window, max_bytes: int
 ) -> Iterator[Any]:
-    for landed in landed_files(folder, GLOB, known, window):
-        if landed.changed:
-            yield from read_log_file(landed, max_bytes)
-        else:  # the same content again under a new modification time
-            yield landed.unchanged_entry()
+    return read_landed(folder, GLOB, known, window, lambda file: read_log_file(file, max_bytes))
 
 
 @dlt.source(name=SOURCE)

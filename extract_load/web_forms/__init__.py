@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from beejan.core.errors import BeejanError
 from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched
-from extract_load.files import KnownFile, LandedFile, Window, file_and_line, landed_files
+from extract_load.files import KnownFile, LandedFile, Window, file_and_line, read_landed
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
 SOURCE = "web_forms"
@@ -185,11 +185,7 @@ def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
 def read_exports(
     folder: Path, known: dict[str, KnownFile], window: Window, max_bytes: int
 ) -> Iterator[Any]:
-    for landed in landed_files(folder, GLOB, known, window):
-        if landed.changed:
-            yield from read_export(landed, max_bytes)
-        else:  # the same content again under a new modification time
-            yield landed.unchanged_entry()
+    return read_landed(folder, GLOB, known, window, lambda file: read_export(file, max_bytes))
 
 
 @dlt.source(name=SOURCE)

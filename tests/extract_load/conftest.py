@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
@@ -55,3 +56,26 @@ def quarantined(connection: PostgresConnection, source: str) -> list[tuple[str, 
             "where source = %s",
             (source,),
         ).fetchall()
+
+
+def table_rows(
+    connection: PostgresConnection, schema: str, table: str, key: str, keep: Callable[[str], bool]
+) -> list[tuple]:
+    """A table's rows in key order, of its columns that `keep` (in name order): to compare what
+    two loads landed, without what differs between any two loads."""
+    with psycopg.connect(connection.dsn()) as conn:
+        columns = [
+            name
+            for (name,) in conn.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = %s and table_name = %s order by column_name",
+                (schema, table),
+            )
+            if keep(name)
+        ]
+        query = sql.SQL("select {} from {} order by {}").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.Identifier(schema, table),
+            sql.Identifier(key),
+        )
+        return [*conn.execute(query)]

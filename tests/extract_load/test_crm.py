@@ -20,6 +20,7 @@ from beejan.core.settings import PROJECT_DIR, Settings
 from extract_load.crm import TABLES, load_crm
 from simulator.live import LiveScenario
 from tests.conftest import create_database, drop_database
+from tests.extract_load.conftest import table_rows
 
 KEYS = {
     "customers": "customer_id",
@@ -224,6 +225,11 @@ def test_no_file_with_a_password_is_readable_by_others_during_and_after_a_crm_lo
     assert any("/meltano/system/run/" in path for path in seen), sorted(seen)
 
 
+def sent_by_the_crm(column: str) -> bool:
+    """Not one of target-postgres's metadata columns, which differ between any two loads."""
+    return not column.startswith("_sdc_")
+
+
 # What a bulk path mangles first. PostgreSQL text cannot hold a NUL byte, so no CRM row has one.
 AWKWARD_TEXT = [
     "back\\slash and \\N",
@@ -258,29 +264,13 @@ def test_copy_lands_awkward_text_exactly_as_inserts_did(
         ensure_roles(copied, Settings(_env_file=None))
         crm_load(copied, full_refresh=True)
         for table, key in KEYS.items():
-            inserted, by_copy = (raw_rows(db, table, key) for db in (project_env, copied))
+            inserted, by_copy = (
+                table_rows(db, "raw_crm", table, key, sent_by_the_crm)
+                for db in (project_env, copied)
+            )
             assert by_copy == inserted, table
         with psycopg.connect(copied.dsn()) as conn:
             names = {name for (name,) in conn.execute("select full_name from raw_crm.customers")}
         assert set(AWKWARD_TEXT) <= names
     finally:
         drop_database(warehouse, copied.database)
-
-
-def raw_rows(connection: PostgresConnection, table: str, key: str) -> list[tuple]:
-    """A raw_crm table's rows as the CRM sent them (without target-postgres's batch metadata)."""
-    with psycopg.connect(connection.dsn()) as conn:
-        columns = [
-            name
-            for (name,) in conn.execute(
-                "select column_name from information_schema.columns where table_schema = 'raw_crm'"
-                " and table_name = %s and column_name not like '\\_sdc\\_%%' order by 1",
-                (table,),
-            )
-        ]
-        query = sql.SQL("select {} from {} order by {}").format(
-            sql.SQL(", ").join(map(sql.Identifier, [key, *[c for c in columns if c != key]])),
-            sql.Identifier("raw_crm", table),
-            sql.Identifier(key),
-        )
-        return conn.execute(query).fetchall()
