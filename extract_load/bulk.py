@@ -4,8 +4,8 @@ binary COPY, not one INSERT per row.
 dlt writes Arrow tables to Parquet as it extracts them, skips its per-row normalisation, and
 loads the Parquet files through ADBC's PostgreSQL driver (binary COPY): text arrives byte for
 byte, an empty string stays an empty string (a CSV COPY would read it as NULL). Quarantined
-records and the file registry stay small Python rows loaded by INSERT: their payloads are
-arbitrary bytes, which a Parquet text column could not carry.
+records and the file registry stay Python rows loaded by INSERT: a few per load, where a COPY
+would gain nothing.
 
 Rows are gathered into tables of about `BATCH_ROWS` rows, across files and pages: one Arrow
 table per file would cost dlt a schema merge per file. Memory grows with the batch, not with the
@@ -22,7 +22,7 @@ import pyarrow as pa
 
 BATCH_ROWS = 50_000
 FILE_FORMAT = "parquet"  # the raw table's dlt `file_format` hint: loaded by ADBC's binary COPY
-# the bookkeeping tables' hint: their payloads are bytes, which only INSERT carries exactly
+# the bookkeeping tables' hint (quarantine, file registry, decisions): a few rows per load
 ROW_FILE_FORMAT = "insert_values"
 INSTANT = pa.timestamp("us", tz="UTC")
 
