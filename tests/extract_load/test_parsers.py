@@ -112,6 +112,7 @@ def test_each_bad_line_is_quarantined_with_its_own_reason_and_exact_bytes() -> N
         b"ts=2026-11-20T08:14:03 level=INFO",  # no offset
         b'ts=2026-11-20T08:14:03+01:00 notes="open',  # not logfmt
         good + b"\r",  # CRLF: the line is fine
+        b'ts=2026-11-20T08:14:03+01:00 notes="a\\u0000b"',  # NUL written as an escape
     ]
     content = b"\n".join(lines) + b"\nts=2026-11-20T08:1"  # and a cut-off last line
     rows, quarantined, [entry] = split(list(read_log_file(landed("d/f.log", content), LIMIT)))
@@ -123,9 +124,10 @@ def test_each_bad_line_is_quarantined_with_its_own_reason_and_exact_bytes() -> N
         ("bad_timestamp", lines[4], "d/f.log:5"),
         ("bad_timestamp", lines[5], "d/f.log:6"),
         ("unparseable_record", lines[6], "d/f.log:7"),
-        ("cut_off_line", b"ts=2026-11-20T08:1", "d/f.log:9"),
+        ("nul_byte", lines[8], "d/f.log:9"),
+        ("cut_off_line", b"ts=2026-11-20T08:1", "d/f.log:10"),
     ]
-    assert (entry["outcome"], entry["records"], entry["quarantined_records"]) == ("loaded", 2, 7)
+    assert (entry["outcome"], entry["records"], entry["quarantined_records"]) == ("loaded", 2, 8)
 
 
 @pytest.mark.parametrize(
