@@ -12,6 +12,8 @@ quarantined records travel in the same package as the rows, so nothing is lost e
 from __future__ import annotations
 
 import logging
+import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +21,8 @@ from datetime import UTC, datetime
 
 import dlt
 import psycopg
+from dlt.common.storages.load_package import ParsedLoadJobFileName
+from dlt.pipeline.exceptions import PipelineStepFailed
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
@@ -30,6 +34,7 @@ from extract_load.quarantine import QUARANTINE_TABLE
 log = logging.getLogger(__name__)
 
 BOOKKEEPING_TABLES = (QUARANTINE_TABLE, LANDED_FILES_TABLE)
+ROWS_ALREADY_THERE = re.compile(r'duplicate key value violates unique constraint "\w+__dlt_id_key"')
 
 
 class JsonTextWarning(logging.Filter):
@@ -113,10 +118,38 @@ def finish_interrupted_load(pipeline: dlt.Pipeline) -> list[str]:
         return []
     log.warning("%s: finishing an interrupted load first", pipeline.pipeline_name)
     pipeline.normalize()
-    info = pipeline.load()
+    try:
+        info = pipeline.load()
+    except PipelineStepFailed:
+        if not mark_committed_jobs_done(pipeline):
+            raise
+        info = pipeline.load()
     # None when nothing reached the load step: a first run killed before dlt saved its schema
     # leaves an extracted package that this run's own extract and load take along
     return list(info.loads_ids) if info else []
+
+
+def mark_committed_jobs_done(pipeline: dlt.Pipeline) -> list[str]:
+    """The jobs of the pending package that the interrupted run had committed, marked done.
+
+    A run killed after a load job committed but before dlt recorded it leaves the job to be run
+    again, and its rows then clash with themselves on `_dlt_id` (unique, one transaction per
+    job): every later run would fail on it. Such a clash proves the job's rows are all there, so
+    the job is handed back to dlt as committed (its own "pending transition" record), and dlt
+    completes it, follow-up merge included, without running it again."""
+    packages = pipeline._get_load_storage().normalized_packages  # no public API for this
+    marked = []
+    for load_id in packages.list_packages():
+        for file_name in map(os.path.basename, packages.list_new_jobs(load_id)):
+            job = ParsedLoadJobFileName.parse(file_name)
+            _, message = packages.get_last_job_exception(load_id, job)
+            if message and ROWS_ALREADY_THERE.search(message):
+                packages.start_job(load_id, file_name)
+                packages.save_pending_transition(load_id, file_name, "completed")
+                marked.append(file_name)
+    if marked:
+        log.warning("%s: committed before the interruption: %s", pipeline.pipeline_name, marked)
+    return marked
 
 
 def _data_rows(counts: dict[str, int]) -> dict[str, int]:

@@ -174,3 +174,48 @@ def test_a_first_load_killed_before_dlt_saved_its_schema_is_finished_by_the_next
     results = load()
     assert [result.error for result in results] == [None] * len(results)
     assert_reconciles(sources, project_env)
+
+
+# `beejan load call_center`, its process killed between a job's commit and dlt's record of it
+KILLED_BEFORE_RECORDING = """
+import os, sys
+from dlt.common.storages.load_package import PackageStorage
+from beejan.core.roles import ensure_roles
+from beejan.core.settings import Settings
+from beejan.core.warehouse import warehouse_connection
+from extract_load.runner import load_sources
+
+recorded = PackageStorage.save_pending_transition
+
+def killed_before_recording(packages, load_id, file_name, *args, **kwargs):
+    if file_name.startswith(sys.argv[1] + "."):
+        os._exit(9)
+    return recorded(packages, load_id, file_name, *args, **kwargs)
+
+PackageStorage.save_pending_transition = killed_before_recording
+settings = Settings(_env_file=None)
+connection = warehouse_connection(settings)
+ensure_roles(connection, settings)
+load_sources(["call_center"], settings, connection)
+"""
+
+
+@pytest.mark.parametrize("table", ["call_events", "landed_files", "_dlt_pipeline_state"])
+def test_a_job_committed_but_not_recorded_when_killed_is_not_run_twice(
+    sources: LiveScenario, load: Loader, project_env, table: str
+) -> None:
+    """The crash suite's window, made certain: the load process dies after one job's rows
+    committed and before dlt recorded it. The next run completes that job without inserting it
+    again (its rows would clash on `_dlt_id` on every later run) and lands everything once."""
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BEFORE_RECORDING, table],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    results = {result.source: result for result in load()}  # every source, to reconcile all
+    assert all(result.ok for result in results.values()), results
+    assert results["call_center"].resumed
+    assert_reconciles(sources, project_env)
