@@ -36,7 +36,8 @@ class Replayable(Protocol):
     """What a dlt source's package offers to replay a corrected quarantined record."""
 
     RESOURCE: dict[str, Any]  # the dlt hints of its raw table
-    ARROW: pa.Schema  # the Arrow schema of its rows
+    # the Arrow schema of its rows on the bulk path; None: they travel as dicts (dlt's normaliser)
+    ARROW: pa.Schema | None
 
     def replay_row(
         self, payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int

@@ -76,7 +76,7 @@ def replay(
             )
             return
         outcome.append((Outcome.REPLAYED, ""))
-        yield to_table([row], package.ARROW)  # the path its load takes
+        yield [row] if package.ARROW is None else to_table([row], package.ARROW)  # as loads do
         yield decision(record, Outcome.REPLAYED, decided_by, payload=payload)
 
     load = _load(record, package.RESOURCE, items, settings, connection)

@@ -39,6 +39,7 @@ SOURCE = "sms"
 DATE_FIELDS = ("date_created", "date_sent", "date_updated")
 NULLABLE_TEXT = ("error_message", "messaging_service_sid", "price")
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
+ARROW = None  # its rows travel as dicts, a page at a time, through dlt's normaliser
 RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined messages
     "name": "messages",
     "primary_key": "sid",

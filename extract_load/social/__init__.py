@@ -37,6 +37,7 @@ TWEET_FIELDS = "created_at,author_id,lang,conversation_id,in_reply_to_user_id,ge
 USER_FIELDS = "username,name,location"
 TEXT_IDS = ("id", "author_id", "conversation_id", "in_reply_to_user_id")
 TWEET_ID = re.compile(r"^[0-9]{1,19}$")
+ARROW = None  # its rows travel as dicts: dlt's normaliser flattens their nested JSON
 RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined tweets
     "name": "tweets",
     "primary_key": "id",

@@ -2,24 +2,32 @@
 replays it through the source's own parser, or dismisses it; every decision is kept.
 
 A landed call-centre log ends in a cut-off line and a web-form export holds two rows that lost a
-field; each is a copy of a real complaint contact of the simulated day under a new id."""
+field; each is a copy of a real complaint contact of the simulated day under a new id. An API
+record (a Twilio message) is replayed from its corrected JSON."""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import io
+import json
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.settings import Settings
+from extract_load.quarantine import Outcome
+from extract_load.replay import replay
 from simulator.live import LiveScenario
 from tests.dbt.steps import CONTACTS
+from tests.extract_load.conftest import Loader
 from tests.extract_load.test_quarantine_review import quarantine
+from tests.fake_apis import FakeTwilio
 from tests.test_cli import beejan
 
 CUT_CALL, WHOLE_CALL = "C-REPLAY-CUT", "C-REPLAY-WHOLE"
@@ -231,3 +239,22 @@ def test_corrected_records_replay_once_and_every_decision_is_kept(
     assert mart["web_forms field_count_mismatch"][1] == 1
     assert mart["web_forms bad_timestamp"] == (0, 0, 1)
     assert mart["call_center cut_off_line"][1] == 1
+
+
+def test_a_corrected_api_record_replays_as_its_source_loads_it(
+    twilio: FakeTwilio, load: Loader, project_env: PostgresConnection
+) -> None:
+    sid = "SM" + "2" * 32
+    sent = "Thu, 20 Nov 2026 08:14:03 +0000"
+    message = twilio.message(sid, "no network since morning", "+2348035550134", sent)
+    twilio.messages = [message | {"date_sent": "yesterday"}]
+    (result,) = load(["sms"])
+    assert result.quarantined == {"bad_timestamp": 1}
+    (record_id,) = one(project_env, "select quarantine_id from raw_sms.quarantined_records")
+
+    settings = Settings(_env_file=None)
+    decided = replay(record_id, json.dumps(message).encode(), "ops", settings, project_env)
+
+    assert decided.outcome is Outcome.REPLAYED, decided.message
+    landed = one(project_env, "select sid, date_sent, body from raw_sms.messages")
+    assert landed == (sid, datetime(2026, 11, 20, 8, 14, 3, tzinfo=UTC), message["body"])

@@ -7,7 +7,6 @@ import gzip
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -122,22 +121,11 @@ def test_loads_log_in_as_the_loader_role_by_default(
     assert owners == [("loader",)]
 
 
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio("AC" + "0" * 32)
-    yield fake
-    fake.close()
-
-
-def test_a_message_without_date_sent_lands(
-    twilio: FakeTwilio, load: Loader, project_env, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_message_without_date_sent_lands(twilio: FakeTwilio, load: Loader, project_env) -> None:
     """Twilio's spec allows a null date_sent (a message not sent yet): it lands, dated by its
     creation in staging."""
     message = twilio.message("SM" + "1" * 32, "no network since morning o", "+2348035550134", None)
     twilio.messages = [message]
-    monkeypatch.setenv("BEEJAN_SMS_API_BASE", twilio.url)
-    monkeypatch.setenv("BEEJAN_SMS_ACCOUNT_SID", twilio.account_sid)
     (result,) = load(["sms"])
     assert result.error is None and result.rows == {"messages": 1}
     with psycopg.connect(project_env.dsn()) as conn:
