@@ -118,12 +118,13 @@ def finish_interrupted_load(pipeline: dlt.Pipeline) -> list[str]:
         return []
     log.warning("%s: finishing an interrupted load first", pipeline.pipeline_name)
     pipeline.normalize()
-    try:
-        info = pipeline.load()
-    except PipelineStepFailed:
-        if not mark_committed_jobs_done(pipeline):
-            raise
-        info = pipeline.load()
+    while True:  # each pass marks at least one more job, so it ends
+        try:
+            info = pipeline.load()
+            break
+        except PipelineStepFailed:
+            if not mark_committed_jobs_done(pipeline):
+                raise
     # None when nothing reached the load step: a first run killed before dlt saved its schema
     # leaves an extracted package that this run's own extract and load take along
     return list(info.loads_ids) if info else []
