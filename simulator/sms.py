@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -79,11 +80,11 @@ def message_record(
 
 
 class MessageStore:
-    """Every stored message, newest first."""
+    """Every stored message, newest first, with when it was sent (parsed once: a listing filters
+    them all for every page, and parsing every date for every page made a month quadratic)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.messages: list[dict[str, object]] = []
         self.reload()
 
     def reload(self) -> None:
@@ -91,11 +92,30 @@ class MessageStore:
         for path in sorted(self.folder.glob("day-*.jsonl")):
             with path.open(encoding="utf-8") as lines:
                 rows += [json.loads(line) for line in lines]
-        rows.sort(
-            key=lambda message: (parsedate_to_datetime(message["date_sent"]), message["sid"]),
+        dated = sorted(
+            ((parsedate_to_datetime(message["date_sent"]), message) for message in rows),
+            key=lambda pair: (pair[0], pair[1]["sid"]),
             reverse=True,
         )
-        self.messages = rows
+        self.messages = [message for _, message in dated]
+        self._order = [-sent.timestamp() for sent, _ in dated]  # ascending, for bisect
+        self._last: tuple[tuple, list[dict[str, object]]] = ((), [])
+
+    def matching(
+        self, to: str | None, sent_from: date | None, now: datetime
+    ) -> list[dict[str, object]]:
+        """The messages to `to` sent by `now`, on or after the day `sent_from`, newest first
+        (the last answer is kept: every page of a listing asks the same)."""
+        key = (to, sent_from, now)
+        if self._last[0] != key:
+            newest = bisect.bisect_left(self._order, -now.timestamp())
+            oldest = len(self._order)
+            if sent_from is not None:
+                day = datetime.combine(sent_from, time.min, UTC)
+                oldest = bisect.bisect_right(self._order, -day.timestamp())
+            found = [m for m in self.messages[newest:oldest] if not to or m["to"] == to]
+            self._last = (key, found)
+        return self._last[1]
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -140,13 +160,7 @@ def create_app(
         if not 1 <= page_size <= 1000:
             return _error(400, "PageSize must be between 1 and 1000")
         now = clock()
-        matching = [
-            message
-            for message in store.messages
-            if (not params.get("To") or message["to"] == params["To"])
-            and (sent := parsedate_to_datetime(str(message["date_sent"]))) <= now
-            and (sent_from is None or sent.date() >= sent_from)
-        ]
+        matching = store.matching(params.get("To"), sent_from, now)
         messages = matching[offset : offset + page_size]
         base = f"/{API_VERSION}/Accounts/{account_sid}/Messages.json"
         filters = {key: params[key] for key in ("To", "DateSent>") if key in params}
