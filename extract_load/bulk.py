@@ -1,6 +1,10 @@
 """The bulk path: a source's good rows travel to dlt as Arrow tables and reach PostgreSQL by a
 binary COPY, not one INSERT per row.
 
+A file source's rows fill a fixed Arrow schema (its contract's columns, text as read). An API
+source's rows are JSON as the API sent it: their table is typed by the raw table's declared
+columns, and otherwise by the values themselves (`inferred_table`).
+
 dlt writes Arrow tables to Parquet as it extracts them, skips its per-row normalisation, and
 loads the Parquet files through ADBC's PostgreSQL driver (binary COPY): text arrives byte for
 byte, an empty string stays an empty string (a CSV COPY would read it as NULL). Quarantined
@@ -14,7 +18,8 @@ run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +30,11 @@ FILE_FORMAT = "parquet"  # the raw table's dlt `file_format` hint: loaded by ADB
 # the bookkeeping tables' hint (quarantine, file registry, decisions): a few rows per load
 ROW_FILE_FORMAT = "insert_values"
 INSTANT = pa.timestamp("us", tz="UTC")
+# the Arrow type of a column declared in a raw table's dlt hints
+DECLARED = {"text": pa.string(), "timestamp": INSTANT, "bigint": pa.int64(), "json": pa.string()}
+NESTING = "__"  # how dlt's normaliser names a nested field: geo.place_id -> geo__place_id
+
+BulkItem = Callable[[list[dict[str, Any]]], Any]  # rows -> the item a source's load yields
 
 # dlt leaves out its row id and load id on Arrow items unless told; raw tables carry both
 NORMALIZE_CONFIG = {
@@ -47,10 +57,60 @@ def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def batched(items: Iterable[Any], schema: pa.Schema) -> Iterator[Any]:
-    """A source's items with its rows gathered into Arrow tables of about BATCH_ROWS rows: a
-    list is rows to gather (across files or pages), anything else (a quarantined record, a
-    registry entry) passes straight on. All of them land in the same load package."""
+def inferred_table(rows: list[dict[str, Any]], declared: dict[str, dict[str, Any]]) -> Any:
+    """API rows as one Arrow table: a column `declared` in the raw table's hints has its type,
+    any other the type its values share. A nested object becomes `parent__child` columns, as
+    dlt's normaliser names them; an array becomes JSON text; a column that is null throughout is
+    left out, as the normaliser leaves it out until a value comes.
+
+    Rows whose values share no type (a field that is a number here and text there) are returned
+    as they are: dlt's normaliser gives such a field a variant column."""
+    names = dict.fromkeys(name for row in rows for name in row)
+    try:
+        columns = {
+            name: _column(
+                [row.get(name) for row in rows], declared.get(name, {}).get("data_type", "")
+            )
+            for name in names
+        }
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return rows
+    return pa.table(_flattened(columns))
+
+
+def _column(values: list[Any], data_type: str) -> pa.Array:
+    if data_type == "json":
+        values = _json_texts(values)
+    return pa.array(values, type=DECLARED.get(data_type))
+
+
+def _flattened(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    flat: dict[str, pa.Array] = {}
+    for name, column in columns.items():
+        if pa.types.is_struct(column.type):
+            children = column.flatten()  # a child is null where its parent is
+            flat |= _flattened(
+                {
+                    f"{name}{NESTING}{field.name}": child
+                    for field, child in zip(column.type, children, strict=True)
+                }
+            )
+        elif pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            flat[name] = pa.array(_json_texts(column.to_pylist()), pa.string())
+        elif not pa.types.is_null(column.type):
+            flat[name] = column
+    return flat
+
+
+def _json_texts(values: list[Any]) -> list[str | None]:
+    return [None if value is None else json.dumps(value, ensure_ascii=False) for value in values]
+
+
+def batched(items: Iterable[Any], bulk_item: BulkItem) -> Iterator[Any]:
+    """A source's items with its rows gathered into tables (`bulk_item(rows)`) of about
+    BATCH_ROWS rows: a list is rows to gather (across files or pages), anything else (a
+    quarantined record, a registry entry) passes straight on. All of them land in the same load
+    package."""
     gathered: list[dict[str, Any]] = []
     for item in items:
         if not isinstance(item, list):
@@ -58,10 +118,10 @@ def batched(items: Iterable[Any], schema: pa.Schema) -> Iterator[Any]:
             continue
         gathered.extend(item)
         if len(gathered) >= BATCH_ROWS:
-            yield to_table(gathered, schema)
+            yield bulk_item(gathered)
             gathered = []
     if gathered:
-        yield to_table(gathered, schema)
+        yield bulk_item(gathered)
 
 
 def stamp(item: Any, column: str, moment: datetime) -> Any:

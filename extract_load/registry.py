@@ -13,10 +13,10 @@ from datetime import UTC, datetime, time
 from typing import Any, Protocol, cast
 
 import dlt
-import pyarrow as pa
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import Settings
+from extract_load.bulk import BulkItem
 from extract_load.files import KnownFile, Window
 from extract_load.pipeline import LoadResult, run_dlt_source
 
@@ -36,8 +36,7 @@ class Replayable(Protocol):
     """What a dlt source's package offers to replay a corrected quarantined record."""
 
     RESOURCE: dict[str, Any]  # the dlt hints of its raw table
-    # the Arrow schema of its rows on the bulk path; None: they travel as dicts (dlt's normaliser)
-    ARROW: pa.Schema | None
+    bulk_item: BulkItem  # its rows as its load yields them (an Arrow table)
 
     def replay_row(
         self, payload: bytes, origin: str, known: dict[str, KnownFile], max_bytes: int

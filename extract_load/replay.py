@@ -26,7 +26,6 @@ from beejan.core.errors import BeejanError
 from beejan.core.locks import warehouse_lock
 from beejan.core.roles import login_as
 from beejan.core.settings import Settings
-from extract_load.bulk import to_table
 from extract_load.files import KnownFile
 from extract_load.pipeline import LoadResult, run_dlt_source
 from extract_load.quarantine import Outcome, UnusableRecord, decision
@@ -76,7 +75,7 @@ def replay(
             )
             return
         outcome.append((Outcome.REPLAYED, ""))
-        yield [row] if package.ARROW is None else to_table([row], package.ARROW)  # as loads do
+        yield package.bulk_item([row])  # the path its load takes
         yield decision(record, Outcome.REPLAYED, decided_by, payload=payload)
 
     load = _load(record, package.RESOURCE, items, settings, connection)

@@ -28,6 +28,7 @@ from simulator.live import live
 from simulator.production import play
 from simulator.scenario import Scenario, ScenarioConfig
 from tests.dbt.steps import LOADER, TRANSFORMER, load_all, table_rows
+from tests.fake_apis import FakeTwilio, FakeX
 
 if TYPE_CHECKING:  # imported by pytest as a plugin (below), which must come first
     from simulator.fixtures import ScenarioFactory
@@ -142,3 +143,22 @@ def prefect_server() -> Iterator[str]:
     run as subprocesses are pointed at (PREFECT_API_URL) so that the tests read their runs."""
     with prefect_test_harness(server_startup_timeout=120):
         yield PREFECT_API_URL.value()
+
+
+@pytest.fixture
+def fake_x(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeX]:
+    """An X recent-search server, with the project's settings pointing at it."""
+    fake = FakeX()
+    monkeypatch.setenv("BEEJAN_SOCIAL_API_BASE", fake.url)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
+    """A Twilio List Messages server, with the project's settings pointing at it."""
+    fake = FakeTwilio("AC" + "0" * 32)
+    monkeypatch.setenv("BEEJAN_SMS_API_BASE", fake.url)
+    monkeypatch.setenv("BEEJAN_SMS_ACCOUNT_SID", fake.account_sid)
+    yield fake
+    fake.close()

@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import dlt
 import pyarrow as pa
 
-from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched
+from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched, to_table
 from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
 from extract_load.files import (
     KnownFile,
@@ -81,6 +82,7 @@ ARROW = arrow_schema(
         "line_number": pa.int64(),
     }
 )
+bulk_item = partial(to_table, schema=ARROW)  # rows as its load yields them
 
 
 def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dict[str, Any]:
@@ -183,6 +185,6 @@ def call_center_source(
 ) -> dlt.sources.DltResource:
     @dlt.resource(**RESOURCE)
     def call_events() -> Iterator[Any]:
-        yield from batched(read_log_files(folder, known, window, max_record_bytes), ARROW)
+        yield from batched(read_log_files(folder, known, window, max_record_bytes), bulk_item)
 
     return call_events

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 
 import dlt
@@ -24,6 +25,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import HttpBasicAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
+from extract_load.bulk import FILE_FORMAT, batched, inferred_table
 from extract_load.files import KnownFile
 from extract_load.http import api_pages, retrying_session
 from extract_load.quarantine import (
@@ -39,16 +41,17 @@ SOURCE = "sms"
 DATE_FIELDS = ("date_created", "date_sent", "date_updated")
 NULLABLE_TEXT = ("error_message", "messaging_service_sid", "price")
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
-ARROW = None  # its rows travel as dicts, a page at a time, through dlt's normaliser
 RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined messages
     "name": "messages",
     "primary_key": "sid",
     "write_disposition": "merge",
+    "file_format": FILE_FORMAT,
     # Twilio sends these null on most messages; declare them so the columns always exist
     "columns": {name: {"data_type": "timestamp"} for name in DATE_FIELDS}
     | {name: {"data_type": "text"} for name in NULLABLE_TEXT}
     | {"error_code": {"data_type": "bigint"}},
 }
+bulk_item = partial(inferred_table, declared=RESOURCE["columns"])  # rows as its load yields them
 
 
 def parse_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -98,8 +101,7 @@ def sms_source(
         session=retrying_session(),
     )
 
-    @dlt.resource(**RESOURCE)
-    def messages() -> Iterator[Any]:
+    def pages() -> Iterator[Any]:
         state = dlt.current.resource_state()
         newest = (
             datetime.fromisoformat(state["newest_sent"])
@@ -128,5 +130,9 @@ def sms_source(
             yield rows
         if newest and not (start_time or end_time):
             state["newest_sent"] = newest.isoformat()
+
+    @dlt.resource(**RESOURCE)
+    def messages() -> Iterator[Any]:
+        yield from batched(pages(), bulk_item)
 
     return messages

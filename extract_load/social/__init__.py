@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import dlt
@@ -20,6 +21,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
+from extract_load.bulk import FILE_FORMAT, batched, inferred_table
 from extract_load.files import KnownFile
 from extract_load.http import api_pages, retrying_session
 from extract_load.quarantine import (
@@ -37,18 +39,19 @@ TWEET_FIELDS = "created_at,author_id,lang,conversation_id,in_reply_to_user_id,ge
 USER_FIELDS = "username,name,location"
 TEXT_IDS = ("id", "author_id", "conversation_id", "in_reply_to_user_id")
 TWEET_ID = re.compile(r"^[0-9]{1,19}$")
-ARROW = None  # its rows travel as dicts: dlt's normaliser flattens their nested JSON
 RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined tweets
     "name": "tweets",
     "primary_key": "id",
     "write_disposition": "merge",
+    "file_format": FILE_FORMAT,
     "columns": {name: {"data_type": "text"} for name in TEXT_IDS}
-    | {"created_at": {"data_type": "timestamp"}},
+    | {"created_at": {"data_type": "timestamp"}, "edit_history_tweet_ids": {"data_type": "json"}},
 }
+bulk_item = partial(inferred_table, declared=RESOURCE["columns"])  # rows as its load yields them
 
 
-def check_tweet(tweet: dict[str, Any]) -> None:
-    """UnusableRecord when a tweet breaks the contract."""
+def check_tweet(tweet: dict[str, Any]) -> datetime:
+    """When the tweet was created; UnusableRecord when it breaks the contract."""
     if not isinstance(tweet, dict):
         raise UnusableRecord(Reason.INVALID_VALUE, "not a JSON object")
     if not TWEET_ID.match(str(tweet.get("id", ""))):
@@ -65,12 +68,15 @@ def check_tweet(tweet: dict[str, Any]) -> None:
     if moment.utcoffset() is None:
         raise UnusableRecord(Reason.BAD_TIMESTAMP, f"created_at {created[:40]!r} has no zone")
     check_storable(tweet)
+    return moment
 
 
-def tweet_row(tweet: dict[str, Any], author: dict[str, Any]) -> dict[str, Any]:
-    """The raw row of a checked tweet: the tweet with its author's handle, name and place."""
+def tweet_row(tweet: dict[str, Any], created: datetime, author: dict[str, Any]) -> dict[str, Any]:
+    """The raw row of a checked tweet: the tweet, the instant it was created, and its author's
+    handle, name and place."""
     return {
         **tweet,
+        "created_at": created,
         "author_username": author.get("username"),
         "author_name": author.get("name"),
         "author_location": author.get("location"),
@@ -83,8 +89,7 @@ def replay_row(
     """A corrected quarantined tweet (its JSON), checked as one from the API. Its author came
     beside it in the page's `includes`, not in the tweet: it lands without the author."""
     tweet = from_json(payload)
-    check_tweet(tweet)
-    return tweet_row(tweet, {})
+    return tweet_row(tweet, check_tweet(tweet), {})
 
 
 @dlt.source(name=SOURCE)
@@ -105,8 +110,7 @@ def social_source(
         session=retrying_session(),
     )
 
-    @dlt.resource(**RESOURCE)
-    def tweets() -> Iterator[Any]:
+    def pages() -> Iterator[Any]:
         state = dlt.current.resource_state()
         params = {
             "query": query,
@@ -134,15 +138,19 @@ def social_source(
             rows = []
             for tweet in body.get("data") or []:
                 try:
-                    check_tweet(tweet)
+                    created = check_tweet(tweet)
                 except UnusableRecord as error:
                     yield quarantined(SOURCE, error.reason, as_json(tweet), url, error.detail)
                     continue
-                rows.append(tweet_row(tweet, users.get(tweet.get("author_id"), {})))
+                rows.append(tweet_row(tweet, created, users.get(tweet.get("author_id"), {})))
                 if newest is None or int(tweet["id"]) > int(newest):
                     newest = tweet["id"]
             yield rows
         if newest and not (start_time or end_time):
             state["newest_id"] = newest
+
+    @dlt.resource(**RESOURCE)
+    def tweets() -> Iterator[Any]:
+        yield from batched(pages(), bulk_item)
 
     return tweets

@@ -17,6 +17,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import dlt
 import pyarrow as pa
 
 from beejan.core.errors import BeejanError
-from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched
+from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched, to_table
 from extract_load.files import KnownFile, LandedFile, Window, file_and_line, read_landed
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
@@ -56,6 +57,7 @@ ARROW = arrow_schema(
     {name: pa.string() for name in REQUIRED_COLUMNS}
     | {"submitted_at_utc": INSTANT, "source_file": pa.string(), "row_number": pa.int64()}
 )
+bulk_item = partial(to_table, schema=ARROW)  # rows as its load yields them
 
 
 def parse_cms_timestamp(value: str) -> datetime:
@@ -194,6 +196,6 @@ def web_forms_source(
 ) -> dlt.sources.DltResource:
     @dlt.resource(**RESOURCE)
     def submissions() -> Iterator[Any]:
-        yield from batched(read_exports(folder, known, window, max_record_bytes), ARROW)
+        yield from batched(read_exports(folder, known, window, max_record_bytes), bulk_item)
 
     return submissions

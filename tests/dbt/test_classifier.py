@@ -7,7 +7,6 @@ judges them."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,14 +23,6 @@ pytestmark = pytest.mark.slow
 
 TEXTS = Path(__file__).with_name("handwritten_texts.csv")
 FIRST_ID = 2 * 10**18  # newer than any simulated tweet
-
-
-@pytest.fixture
-def fake_x(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeX]:
-    fake = FakeX()
-    monkeypatch.setenv("BEEJAN_SOCIAL_API_BASE", fake.url)
-    yield fake
-    fake.close()
 
 
 def test_handwritten_texts_are_classified_as_people_would(
@@ -51,7 +42,7 @@ def test_handwritten_texts_are_classified_as_people_would(
     ]
     fake_x.pages = [tweets[::-1]]
     (result,) = load_sources(["social"], Settings(_env_file=None), project_env)
-    assert result.rows == {"tweets": len(labelled), "tweets__edit_history_tweet_ids": len(labelled)}
+    assert result.rows == {"tweets": len(labelled)}
     build(project_env)
 
     with psycopg.connect(project_env.dsn()) as conn:

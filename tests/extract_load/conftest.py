@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -16,7 +16,6 @@ from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 from simulator.fixtures import ScenarioFactory
 from simulator.live import LiveScenario
-from tests.fake_apis import FakeTwilio
 
 Loader = Callable[..., list[LoadResult]]
 DLT_SOURCES = tuple(name for name in ALL_SOURCES if name != "crm")
@@ -43,16 +42,6 @@ def load(project_env: PostgresConnection) -> Loader:
         return load_sources(list(names), settings, project_env, **options)
 
     return run
-
-
-@pytest.fixture
-def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    """A Twilio List Messages server, with the project's settings pointing at it."""
-    fake = FakeTwilio("AC" + "0" * 32)
-    monkeypatch.setenv("BEEJAN_SMS_API_BASE", fake.url)
-    monkeypatch.setenv("BEEJAN_SMS_ACCOUNT_SID", fake.account_sid)
-    yield fake
-    fake.close()
 
 
 def raw_keys(connection: PostgresConnection, table: str, key: str) -> list[str]:
