@@ -88,26 +88,32 @@ candidates as (
         on contacts.twitter_handle_hash = learned_handles.twitter_handle_hash
 ),
 
-strongest_keys as (
+key_matches as (
     select
         contact_key,
         strength,
         resolved_by,
         min(customer_id) as customer_id,
-        count(distinct customer_id) as customers,
-        row_number() over (partition by contact_key order by strength) as key_rank
+        count(distinct customer_id) as customers
     from candidates
     group by contact_key, strength, resolved_by
+),
+
+strongest_keys as (
+    -- one row per contact, so the planner expects as many as there are: filtering a ranking
+    -- instead made it expect one row and join every contact to every match (minutes)
+    select distinct on (contact_key) *
+    from key_matches
+    order by contact_key asc, strength asc
 ),
 
 strongest as (
     -- a key two customers share (a family phone) names nobody: better unidentified than wrong
     select
         contact_key,
-        customer_id,
-        resolved_by
+        case when customers = 1 then customer_id end as customer_id,
+        case when customers = 1 then resolved_by end as resolved_by
     from strongest_keys
-    where key_rank = 1 and customers = 1
 ),
 
 resolved as (
