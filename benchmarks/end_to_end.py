@@ -1,0 +1,167 @@
+"""End to end at scale: `--complaints N` over `--days D`, loaded and built, then one more day.
+
+    uv run python benchmarks/end_to_end.py --complaints 1000000 --days 30
+
+Generates the scenario (timed apart: it is the simulator's work, not the pipeline's), serves
+it, and runs the pipeline as an operator would, each stage its own process against a scratch
+database of the warehouse: `beejan load` (every source, concurrently as configured), then
+`beejan build` (`dbt build`: models, tests, snapshots). Then it moves the world one day on and
+runs load and build again, which is what a nightly run costs once the history is there.
+
+For each stage it prints seconds, raw rows landed and their rate, and the peak RSS of the
+stage's largest process (from wait4: the stage's process or a child it ran, e.g. Meltano's
+tap). The generator's RSS is this process's own, which also serves the APIs. A stage that
+fails (a data test that fails at this scale) is reported in the outcome column, and the run goes
+on. The table is appended, with the machine's cores and memory, to
+benchmarks/results/end_to_end.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from load_throughput import RAW_TABLES
+from psycopg import sql
+from record import append_results
+from scratch import scratch_databases
+
+from beejan.core.connections import PostgresConnection
+from simulator.live import live
+from simulator.scenario import Scenario, ScenarioConfig
+
+BEEJAN = str(Path(sys.executable).parent / "beejan")
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    rows: int | None  # raw rows landed (load stages)
+    peak_rss_mib: float
+    outcome: str = "ok"  # or how the stage failed: its times are still what it took
+
+    def cells(self) -> list[str]:
+        rate = f"{self.rows / self.seconds:,.0f}" if self.rows is not None else ""
+        rows = f"{self.rows:,}" if self.rows is not None else ""
+        cells = [self.name, f"{self.seconds:,.1f}", rows, rate, f"{self.peak_rss_mib:,.0f}"]
+        return [*cells, self.outcome]
+
+
+def raw_rows(target: PostgresConnection) -> int:
+    """Rows in every raw table (a table not there yet counts none)."""
+    total = 0
+    with psycopg.connect(target.dsn()) as conn:
+        for table in (table for tables in RAW_TABLES.values() for table in tables):
+            if conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is not None:
+                query = sql.SQL("select count(*) from {}").format(sql.Identifier(*table.split(".")))
+                total += conn.execute(query).fetchone()[0]
+    return total
+
+
+def run_stage(name: str, command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS MiB of the largest process, outcome) of `beejan <command>`. A failed
+    stage is reported, not fatal: a data test failing at scale is a finding, and the next
+    stages still say what they cost."""
+    print(f"--- {name}: beejan {' '.join(command)}", flush=True)
+    started = time.perf_counter()
+    process = subprocess.Popen([BEEJAN, *command], env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    outcome = "ok" if process.returncode == 0 else f"failed (exit {process.returncode})"
+    print(f"--- {name}: {outcome} in {seconds:,.1f} s", flush=True)
+    return seconds, usage.ru_maxrss / 1024, outcome
+
+
+def load_and_build(label: str, target: PostgresConnection, env: dict[str, str]) -> list[Stage]:
+    before = raw_rows(target)
+    load_seconds, load_rss, loaded = run_stage(f"{label} load", ["load"], env)
+    landed = raw_rows(target) - before
+    build_seconds, build_rss, built = run_stage(f"{label} build", ["build"], env)
+    return [
+        Stage(f"{label}: load", load_seconds, landed, load_rss, loaded),
+        Stage(f"{label}: build", build_seconds, None, build_rss, built),
+        Stage(
+            f"{label}: load + build",
+            load_seconds + build_seconds,
+            landed,
+            max(load_rss, build_rss),
+            "ok" if loaded == built == "ok" else "see above",
+        ),
+    ]
+
+
+def generate(label: str, action: Callable[[], None]) -> Stage:
+    started = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return Stage(f"{label}: generate (simulator)", seconds, None, peak)
+
+
+def run_stages(
+    root: Path, target: PostgresConnection, crm: PostgresConnection, days: int, per_day: int
+) -> list[Stage]:
+    scenario = Scenario(root / "scenario", ScenarioConfig(scale=per_day), crm)
+    print(f"generating {days} days at {per_day:,} complaints/day ...", flush=True)
+    stages = [generate(f"{days} days", lambda: scenario.advance(days))]
+    with live(scenario) as running:
+        env = os.environ | running.env
+        env |= {
+            "BEEJAN_WAREHOUSE_DSN": target.dsn(),
+            "BEEJAN_DATA_DIR": str(root / "state"),
+            "BEEJAN_ENVIRONMENT": "ci",
+        }
+        stages += load_and_build(f"{days} days", target, env)
+        stages.append(generate("one more day", lambda: running.advance(1)))
+        stages += load_and_build("one more day", target, env)
+    return stages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--complaints", type=int, default=1_000_000, help="in all, over --days")
+    parser.add_argument("--days", type=int, default=30)
+    args = parser.parse_args()
+    per_day = max(1, args.complaints // args.days)
+
+    root = Path(tempfile.mkdtemp(prefix="beejan-e2e-bench-"))
+    try:
+        with scratch_databases() as (target, crm):
+            stages = run_stages(root, target, crm, args.days, per_day)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    full = next(s for s in stages if s.name == f"{args.days} days: load + build")
+    more = next(s for s in stages if s.name == "one more day: load + build")
+    header = f"{'stage':<34} {'seconds':>9} {'raw rows':>11} {'rows/s':>9} {'peak RSS MiB':>13}"
+    print(f"\n{header}  outcome")
+    for stage in stages:
+        cells = stage.cells()
+        print(
+            f"{cells[0]:<34} {cells[1]:>9} {cells[2]:>11} {cells[3]:>9} {cells[4]:>13}  {cells[5]}"
+        )
+    print(f"one more day costs {more.seconds / full.seconds:.1%} of the full run's load + build")
+    append_results(
+        "end_to_end",
+        "End to end: generate, load, build, then one more day (benchmarks/end_to_end.py)",
+        f"{args.complaints:,} complaints over {args.days} days ({per_day:,}/day); one more day"
+        f" costs {more.seconds / full.seconds:.1%} of the full load + build",
+        ["stage", "seconds", "raw rows", "raw rows/s", "peak RSS MiB (largest process)", "outcome"],
+        [stage.cells() for stage in stages],
+    )
+
+
+if __name__ == "__main__":
+    main()
