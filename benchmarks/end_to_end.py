@@ -9,8 +9,8 @@ database of the warehouse: `beejan load` (every source, concurrently as configur
 runs load and build again, which is what a nightly run costs once the history is there.
 
 For each stage it prints seconds, raw rows landed and their rate, and the peak RSS of the
-stage's largest process (from wait4: the stage's process or a child it ran, e.g. Meltano's
-tap). The generator's RSS is this process's own, which also serves the APIs. A stage that
+stage's largest process (from wait4 in a small launcher: the stage's process or a child it ran,
+e.g. Meltano's tap). The generator's RSS is this process's own, which also serves the APIs. A stage that
 fails (a data test that fails at this scale) is reported in the outcome column, and the run goes
 on. The table is appended, with the machine's cores and memory, to
 benchmarks/results/end_to_end.md.
@@ -69,19 +69,33 @@ def raw_rows(target: PostgresConnection) -> int:
     return total
 
 
+# Runs a stage and writes its peak RSS (KiB) to argv[1]. A process forked from this one would
+# report this process's own peak as its floor (Linux records the parent's high-water mark at
+# exec); forked from this small launcher, the stage reports its own.
+LAUNCHER = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_stage(name: str, command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(seconds, peak RSS MiB of the largest process, outcome) of `beejan <command>`. A failed
     stage is reported, not fatal: a data test failing at scale is a finding, and the next
     stages still say what they cost."""
     print(f"--- {name}: beejan {' '.join(command)}", flush=True)
-    started = time.perf_counter()
-    process = subprocess.Popen([BEEJAN, *command], env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    outcome = "ok" if process.returncode == 0 else f"failed (exit {process.returncode})"
+    with tempfile.NamedTemporaryFile("r") as peak:
+        started = time.perf_counter()
+        exit_code = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, peak.name, BEEJAN, *command], env=env, check=False
+        ).returncode
+        seconds = time.perf_counter() - started
+        peak_kib = int(peak.read() or 0)
+    outcome = "ok" if exit_code == 0 else f"failed (exit {exit_code})"
     print(f"--- {name}: {outcome} in {seconds:,.1f} s", flush=True)
-    return seconds, usage.ru_maxrss / 1024, outcome
+    return seconds, peak_kib / 1024, outcome
 
 
 def load_and_build(label: str, target: PostgresConnection, env: dict[str, str]) -> list[Stage]:
