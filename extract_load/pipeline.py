@@ -117,6 +117,7 @@ def finish_interrupted_load(pipeline: dlt.Pipeline) -> list[str]:
     if not pipeline.has_pending_data:
         return []
     log.warning("%s: finishing an interrupted load first", pipeline.pipeline_name)
+    drop_committed_extracted_packages(pipeline)
     pipeline.normalize()
     while True:  # each pass marks at least one more job, so it ends
         try:
@@ -128,6 +129,21 @@ def finish_interrupted_load(pipeline: dlt.Pipeline) -> list[str]:
     # None when nothing reached the load step: a first run killed before dlt saved its schema
     # leaves an extracted package that this run's own extract and load take along
     return list(info.loads_ids) if info else []
+
+
+def drop_committed_extracted_packages(pipeline: dlt.Pipeline) -> None:
+    """Finish dlt's normalize commit where the interrupted run left it.
+
+    Normalize commits a package to the load storage, then deletes its extracted package. A run
+    killed in between, or halfway through the delete, leaves the extracted package (or what is
+    left of it) for the next normalize, which fails on it, or would commit it a second time. Its
+    rows are all in the committed package, so what is left of it goes."""
+    extracted = pipeline._get_normalize_storage().extracted_packages  # no public API for this
+    load_storage = pipeline._get_load_storage()
+    committed = {*load_storage.list_normalized_packages(), *load_storage.list_loaded_packages()}
+    for load_id in set(extracted.list_packages()) & committed:
+        log.warning("%s: normalized before the interruption: %s", pipeline.pipeline_name, load_id)
+        extracted.delete_package(load_id)
 
 
 def mark_committed_jobs_done(pipeline: dlt.Pipeline) -> list[str]:

@@ -207,3 +207,49 @@ def test_a_job_committed_but_not_recorded_when_killed_is_not_run_twice(
     assert all(result.ok for result in results.values()), results
     assert results["call_center"].resumed
     assert_reconciles(sources, project_env)
+
+
+# `beejan load web_forms`, killed while dlt deletes the extracted package it has just normalized
+# and committed to the load storage ("do not kill this process", dlt's log says at that point);
+# argv[1] names the part of the extracted package the delete had already removed, if any
+KILLED_WHILE_DELETING_EXTRACTED = """
+import os, shutil, sys
+from dlt.common.storages.load_storage import LoadStorage
+from beejan.cli import main
+
+commit = LoadStorage.commit_new_load_package
+deleted = sys.argv[1]
+
+def commit_then_die(self, load_id):
+    commit(self, load_id)
+    pipeline_dir = os.path.dirname(self.storage.storage_path)
+    extracted = os.path.join(pipeline_dir, "normalize", "extracted", load_id)
+    if deleted != "nothing":
+        shutil.rmtree(os.path.join(extracted, deleted))
+    os._exit(9)
+
+LoadStorage.commit_new_load_package = commit_then_die
+sys.argv[1:] = ["load", "web_forms"]
+main()
+"""
+
+
+@pytest.mark.parametrize("deleted", ["new_jobs", "nothing"])
+def test_a_load_killed_while_dlt_clears_a_normalized_package_is_finished_by_the_next(
+    sources: LiveScenario, load: Loader, project_env, deleted: str
+) -> None:
+    """What the crash suite hit: the next run found the extracted package half deleted, and every
+    later run failed on it (FileNotFoundError: new_jobs); left whole, the next normalize failed to
+    commit it again. The next run now loads the committed package, once."""
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_DELETING_EXTRACTED, deleted],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    results = {result.source: result for result in load()}
+    assert all(result.ok for result in results.values()), results
+    assert results["web_forms"].resumed
+    assert_reconciles(sources, project_env)
