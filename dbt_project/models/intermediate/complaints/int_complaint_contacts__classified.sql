@@ -4,8 +4,9 @@
 -- Noise from the text (social, SMS and web form; a call's disposition already decided): no
 -- words at all, or praise, jokes, spam or staff tests outweighing the evidence of a complaint
 -- (problem signals plus half the category evidence, at most 1), or a greeting and nothing
--- else. A greeting from someone who complained within the complaint window is a nudge
--- ("hello??"), not noise.
+-- else: no problem, no category word, and no word the dictionary does not know ("hello, no
+-- newok at all" says more than hello). A greeting from someone who complained within the
+-- complaint window is a nudge ("hello??"), not noise.
 --
 -- Category, from the strongest signal: the CRM ticket opened from the contact, the call's
 -- reason code or the form's dropdown, else the words (a category scoring 1.5, or 1 with a
@@ -46,6 +47,7 @@ judged as (
     select
         contacts.*,
         scores.token_count,
+        coalesce(scores.unknown_word_count, 0) as unknown_word_count,
         scores.text_category_code,
         coalesce(scores.text_category_score, 0) as text_category_score,
         coalesce(scores.text_category_total, 0) as text_category_total,
@@ -96,7 +98,10 @@ text_verdicts as (
             when
                 noise_score > problem_score + 0.5 * least(text_category_score, 2)
                 -- a greeting is noise only when nothing else is said
-                and (noise_class <> 'greeting' or problem_score + text_category_score = 0)
+                and (
+                    noise_class <> 'greeting'
+                    or problem_score + text_category_score + unknown_word_count = 0
+                )
                 then noise_class
         end as text_noise_reason
     from judged

@@ -1,8 +1,10 @@
 -- Every dictionary term found in a complaint's text: words and two-word phrases matched exactly
 -- (a plural also as its singular; the longest match wins), and words of five letters or more
--- that are no everyday word matched despite a typo (same first letter; one edit, or two
--- between words of the same length from six letters: netwrok, brwose). Region aliases are
--- found in the text and in the author's profile location.
+-- that are no everyday word matched despite a typo (same first letter, or its first two letters
+-- swapped: rbowse; one edit, or two between words of the same length from six letters:
+-- netwrok, brwose). Region aliases are found in the text and in the author's profile location.
+-- A word of five letters or more that none of these know, not even as a typo, is listed too
+-- (class unknown_word): it tells a bare "hello" from "hello, no newok at all".
 with tokens as (
     select * from {{ ref('int_complaint_texts__tokenized') }}
 ),
@@ -30,36 +32,53 @@ unknown_words as (
     from tokens
     left join terms on tokens.token = terms.term
     left join common_words on tokens.token = common_words.word
+    left join region_aliases on tokens.token = region_aliases.alias
     where
         tokens.text_kind = 'text'
         and terms.term is null
         and common_words.word is null
+        and region_aliases.alias is null
         and length(tokens.token) >= 5
         and tokens.token ~ '^[a-z]+$'
 ),
 
-corrections as (
-    select distinct on (unknown_words.token)
+candidate_terms as (
+    -- the same first letter, or the first two swapped (two equi-joins: a hash join each)
+    select
         unknown_words.token,
         single_word_terms.term
     from unknown_words
     inner join single_word_terms
-        on
-            left(unknown_words.token, 1) = left(single_word_terms.term, 1)
-            and abs(length(unknown_words.token) - length(single_word_terms.term)) <= 2
+        on left(unknown_words.token, 1) = left(single_word_terms.term, 1)
+
+    union
+
+    select
+        unknown_words.token,
+        single_word_terms.term
+    from unknown_words
+    inner join single_word_terms
+        on left(unknown_words.token, 2) = reverse(left(single_word_terms.term, 2))
+),
+
+corrections as (
+    select distinct on (token)
+        token,
+        term
+    from candidate_terms
     where
-        {{ edit_distance('unknown_words.token', 'single_word_terms.term', 2) }}
+        abs(length(token) - length(term)) <= 2
+        and
+        {{ edit_distance('token', 'term', 2) }}
         <= case
             -- two edits only between words of one length (a swap: netwrok, brwose)
-            when
-                length(unknown_words.token) = length(single_word_terms.term)
-                and length(single_word_terms.term) >= 6 then 2
+            when length(token) = length(term) and length(term) >= 6 then 2
             else 1
         end
     order by
-        unknown_words.token,
-        {{ edit_distance('unknown_words.token', 'single_word_terms.term', 2) }},
-        single_word_terms.term
+        token asc,
+        {{ edit_distance('token', 'term', 2) }} asc,
+        term asc
 ),
 
 corrected_tokens as (
@@ -174,10 +193,47 @@ longest_term_matches as (
     where term_matches.term like '% %' or covered_by_phrases.contact_key is null
 ),
 
+recognised_positions as (
+    -- a word matched as a term, a plural or part of a phrase is known
+    select
+        contact_key,
+        token_position
+    from term_matches
+    union
+    select
+        contact_key,
+        token_position
+    from covered_by_phrases
+),
+
+unknown_word_matches as (
+    -- the words that the typo matching could not mend either
+    select
+        corrected_tokens.contact_key,
+        corrected_tokens.token_position,
+        'unknown_word' as term_class,
+        corrected_tokens.token as term,
+        1 as weight,
+        'unknown' as match_method,
+        null::text as region_code
+    from corrected_tokens
+    inner join unknown_words on corrected_tokens.token = unknown_words.token
+    left join recognised_positions
+        on
+            corrected_tokens.contact_key = recognised_positions.contact_key
+            and corrected_tokens.token_position = recognised_positions.token_position
+    where
+        corrected_tokens.text_kind = 'text'
+        and not corrected_tokens.is_typo
+        and recognised_positions.contact_key is null
+),
+
 all_matches as (
     select * from longest_term_matches
     union all
     select * from region_matches
+    union all
+    select * from unknown_word_matches
 ),
 
 final as (

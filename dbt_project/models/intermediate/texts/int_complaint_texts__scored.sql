@@ -1,6 +1,7 @@
 -- What each complaint's text is evidence of, one row per contact with words: a score per
 -- category and per signal (the sum of the weights of the distinct terms found), the category
--- the words point to most, and the regions it names.
+-- the words point to most, the regions it names, and how many distinct words it uses that the
+-- dictionary does not know.
 --
 -- Negation: a negation ("not", "no", "never", "cant") with a category word or a positive verb
 -- within three words ("not working", "no network", "network no dey", "I no fit browse") is a
@@ -149,6 +150,9 @@ final as (
         top_category.category_code as text_category_code,
         coalesce(top_category.score, 0) as text_category_score,
         coalesce(top_category.total_score, 0) as text_category_total,
+        coalesce(max(class_scores.score) filter (
+            where class_scores.term_class = 'unknown_word'
+        ), 0)::int as unknown_word_count,
         {% for signal in ['problem', 'praise', 'joke', 'spam', 'greeting', 'staff_test',
                           'churn', 'legal', 'urgent'] %}
             coalesce(max(class_scores.score) filter (
