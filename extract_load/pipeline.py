@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import dlt
 import psycopg
-from dlt.common.storages.load_package import ParsedLoadJobFileName
+from dlt.common.storages.load_package import PackageStorage, ParsedLoadJobFileName
 from dlt.pipeline.exceptions import PipelineStepFailed
 from psycopg import sql
 
@@ -140,10 +140,17 @@ def drop_committed_extracted_packages(pipeline: dlt.Pipeline) -> None:
     rows are all in the committed package, so what is left of it goes."""
     extracted = pipeline._get_normalize_storage().extracted_packages  # no public API for this
     load_storage = pipeline._get_load_storage()
-    committed = {*load_storage.list_normalized_packages(), *load_storage.list_loaded_packages()}
-    for load_id in set(extracted.list_packages()) & committed:
+    committed = _load_ids(load_storage.normalized_packages) | _load_ids(
+        load_storage.loaded_packages
+    )
+    for load_id in _load_ids(extracted) & committed:
         log.warning("%s: normalized before the interruption: %s", pipeline.pipeline_name, load_id)
         extracted.delete_package(load_id)
+
+
+def _load_ids(packages: PackageStorage) -> set[str]:
+    # a first run killed before its first normalize has no folder for normalized packages yet
+    return set(packages.list_packages()) if os.path.isdir(packages.storage.storage_path) else set()
 
 
 def mark_committed_jobs_done(pipeline: dlt.Pipeline) -> list[str]:
