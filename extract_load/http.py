@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from dlt.common.jsonpath import compile_path
 from dlt.sources.helpers.requests import Client, Response
 from dlt.sources.helpers.rest_client import RESTClient
 from requests import JSONDecodeError, RequestException
@@ -31,6 +32,23 @@ def _retry_after_from_rate_limit_reset(response: Response, *args: Any, **kwargs:
     return response
 
 
+def _json_parsed_once(response: Response, *args: Any, **kwargs: Any) -> Response:
+    """dlt's client reads a page's JSON for its data selector, its paginator reads it again, and
+    `api_pages` a third time: parse it once. The parsed body is shared, so it is only read."""
+    parse = response.json
+    parsed: list[Any] = []
+
+    def json(**options: Any) -> Any:
+        if options:
+            return parse(**options)
+        if not parsed:
+            parsed.append(parse())
+        return parsed[0]
+
+    response.json = json  # type: ignore[method-assign]
+    return response
+
+
 def retrying_session(timeout_s: float = 30.0):
     client = Client(
         request_timeout=timeout_s,
@@ -38,7 +56,9 @@ def retrying_session(timeout_s: float = 30.0):
         request_max_attempts=MAX_ATTEMPTS,
         request_backoff_factor=BACKOFF_FACTOR,
         request_max_retry_delay=MAX_DELAY_S,
-        session_attrs={"hooks": {"response": [_retry_after_from_rate_limit_reset]}},
+        session_attrs={
+            "hooks": {"response": [_retry_after_from_rate_limit_reset, _json_parsed_once]}
+        },
     )
     return client.session
 
@@ -51,7 +71,9 @@ def api_pages(
     page after it, would otherwise be skipped for good once the cursor moved on."""
     url = f"{client.base_url.rstrip('/')}{path}"
     try:
-        for page in client.paginate(path, params=params, data_selector=data_selector):
+        # compiled once: dlt compiles a JSONPath given as text again for every page
+        selector = compile_path(data_selector)
+        for page in client.paginate(path, params=params, data_selector=selector):
             url = page.response.url
             body = page.response.json()
             if not isinstance(body, dict):

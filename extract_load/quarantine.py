@@ -114,6 +114,9 @@ class UnusableRecord(Exception):
 def check_storable(record: dict[str, object]) -> None:
     """UnusableRecord when a text value cannot be stored in PostgreSQL as it is: a NUL
     character, or a lone surrogate (an escape like `\\ud83d` without its pair)."""
+    texts = "".join(value for value in record.values() if isinstance(value, str))
+    if "\x00" not in texts and (texts.isascii() or _encodes(texts)):
+        return  # the usual case, settled for all the record's texts at once
     for key, value in record.items():
         if not isinstance(value, str):
             continue
@@ -125,6 +128,14 @@ def check_storable(record: dict[str, object]) -> None:
             raise UnusableRecord(
                 Reason.INVALID_UTF8, f"field {key!r} holds a lone surrogate"
             ) from error
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Outcome(StrEnum):

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import dlt
@@ -54,6 +54,10 @@ RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of qua
 bulk_item = partial(inferred_table, declared=RESOURCE["columns"])  # rows as its load yields them
 
 
+# a message's three dates are often the same second, and a page's messages share seconds
+read_rfc2822 = lru_cache(maxsize=4096)(parsedate_to_datetime)
+
+
 def parse_message(message: dict[str, Any]) -> dict[str, Any]:
     """The message with its dates parsed; UnusableRecord when it breaks the contract."""
     if not isinstance(message, dict):
@@ -64,7 +68,7 @@ def parse_message(message: dict[str, Any]) -> dict[str, Any]:
     for name in DATE_FIELDS:
         value = message.get(name)
         try:
-            dates[name] = parsedate_to_datetime(value) if value else None
+            dates[name] = read_rfc2822(value) if value else None
         except (TypeError, ValueError) as error:
             raise UnusableRecord(
                 Reason.BAD_TIMESTAMP, f"{name} {str(value)[:40]!r} is not RFC 2822"

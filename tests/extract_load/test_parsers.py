@@ -16,7 +16,7 @@ from extract_load import sms, social, web_forms
 from extract_load.call_center import parse_line, read_log_file
 from extract_load.call_center.logfmt import LogfmtError, _walk, parse_logfmt
 from extract_load.files import KnownFile, LandedFile
-from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord
+from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord, check_storable
 from extract_load.web_forms import csv_records, parse_cms_timestamp, read_export
 
 LIMIT = 1024 * 1024
@@ -248,3 +248,21 @@ def test_a_replayed_row_is_read_under_its_exports_header_and_a_whole_file_is_ref
     assert error.value.reason == Reason.UNPARSEABLE_RECORD  # one row, not two
     with pytest.raises(BeejanError, match="whole file"):
         web_forms.replay_row(b"anything", "web_complaints_20261120.csv", known, LIMIT)
+
+
+@pytest.mark.parametrize(
+    ("record", "reason", "field"),
+    [
+        ({"a": "plain", "b": "émoji 😀", "n": 5}, None, None),
+        ({"a": "plain", "b": "x\x00y"}, Reason.NUL_BYTE, "b"),
+        ({"a": "ok", "b": "lone \ud83d"}, Reason.INVALID_UTF8, "b"),
+        ({"a": "half \ud83d", "b": "\ude00 half"}, Reason.INVALID_UTF8, "a"),  # no pair across
+    ],
+)
+def test_a_text_postgresql_cannot_store_is_refused_with_its_field(record, reason, field) -> None:
+    if reason is None:
+        check_storable(record)
+        return
+    with pytest.raises(UnusableRecord) as refused:
+        check_storable(record)
+    assert refused.value.reason == reason and repr(field) in refused.value.detail
