@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from beejan.core.connections import PostgresConnection
+from extract_load.pipeline import LoadResult
 from simulator.live import LiveScenario
 from tests.extract_load.conftest import DLT_SOURCES, Loader, quarantined, raw_keys
 from tests.extract_load.test_dlt_sources import assert_reconciles
@@ -133,6 +134,22 @@ def test_a_message_without_date_sent_lands(twilio: FakeTwilio, load: Loader, pro
     assert landed == [(message["sid"], None)]
 
 
+def killed_then_loaded_again(script: str, *args: str, load: Loader) -> dict[str, LoadResult]:
+    """Run `script`, a load that dies (os._exit(9): no cleanup, as under SIGKILL) at its point,
+    then load every source again: what each load did, all of them ok."""
+    killed = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    results = {result.source: result for result in load()}
+    assert all(result.ok for result in results.values()), results
+    return results
+
+
 # `beejan load web_forms` killed right after dlt committed the extracted package of its first
 # run, before dlt saved the schema and state (os._exit: no cleanup, as under SIGKILL)
 KILLED_AFTER_COMMIT = """
@@ -151,16 +168,7 @@ main()
 def test_a_first_load_killed_before_dlt_saved_its_schema_is_finished_by_the_next(
     sources: LiveScenario, load: Loader, project_env
 ) -> None:
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLED_AFTER_COMMIT, "load", "web_forms"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert killed.returncode == 9, killed.stderr
-    results = load()
-    assert [result.error for result in results] == [None] * len(results)
+    killed_then_loaded_again(KILLED_AFTER_COMMIT, "load", "web_forms", load=load)
     assert_reconciles(sources, project_env)
 
 
@@ -195,16 +203,7 @@ def test_a_job_committed_but_not_recorded_when_killed_is_not_run_twice(
     """The crash suite's window, made certain: the load process dies after one job's rows
     committed and before dlt recorded it. The next run completes that job without inserting it
     again (its rows would clash on `_dlt_id` on every later run) and lands everything once."""
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLED_BEFORE_RECORDING, table],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert killed.returncode == 9, killed.stderr
-    results = {result.source: result for result in load()}  # every source, to reconcile all
-    assert all(result.ok for result in results.values()), results
+    results = killed_then_loaded_again(KILLED_BEFORE_RECORDING, table, load=load)
     assert results["call_center"].resumed
     assert_reconciles(sources, project_env)
 
@@ -241,15 +240,6 @@ def test_a_load_killed_while_dlt_clears_a_normalized_package_is_finished_by_the_
     """What the crash suite hit: the next run found the extracted package half deleted, and every
     later run failed on it (FileNotFoundError: new_jobs); left whole, the next normalize failed to
     commit it again. The next run now loads the committed package, once."""
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLED_WHILE_DELETING_EXTRACTED, deleted],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert killed.returncode == 9, killed.stderr
-    results = {result.source: result for result in load()}
-    assert all(result.ok for result in results.values()), results
+    results = killed_then_loaded_again(KILLED_WHILE_DELETING_EXTRACTED, deleted, load=load)
     assert results["web_forms"].resumed
     assert_reconciles(sources, project_env)
