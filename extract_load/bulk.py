@@ -25,7 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 20_000
 FILE_FORMAT = "parquet"  # the raw table's dlt `file_format` hint: loaded by ADBC's binary COPY
 # the bookkeeping tables' hint (quarantine, file registry, decisions): a few rows per load
 ROW_FILE_FORMAT = "insert_values"
