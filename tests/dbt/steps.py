@@ -12,7 +12,14 @@ from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 
 MARTS = "ci_marts"  # the ci target's marts schema
+INTERMEDIATE = "ci_intermediate"
 CONTACTS = f"{MARTS}.fct_complaint_contacts"
+# the incremental intermediate models, by their unique key
+INCREMENTAL_TEXT_MODELS = {
+    "int_complaint_texts__tokenized": "token_key",
+    "int_complaint_texts__matched": "match_key",
+    "int_complaint_texts__scored": "contact_key",
+}
 # the roles the loaders and dbt log in as in these tests
 LOADER = "loader-test-password"
 TRANSFORMER = "transformer-test-password"
@@ -29,6 +36,8 @@ def build(warehouse: PostgresConnection) -> None:
     run_dbt(["build"], warehouse, Settings(_env_file=None))
 
 
-def table_rows(warehouse: PostgresConnection, table: str, order_by: str) -> list[tuple]:
+def table_rows(
+    warehouse: PostgresConnection, table: str, order_by: str, schema: str = MARTS
+) -> list[tuple]:
     with psycopg.connect(warehouse.dsn()) as conn:
-        return conn.execute(f"select * from {MARTS}.{table} order by {order_by}").fetchall()
+        return conn.execute(f"select * from {schema}.{table} order by {order_by}").fetchall()

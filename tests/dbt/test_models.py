@@ -16,7 +16,18 @@ from beejan.dbt_runner import run_dbt
 from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 from simulator.live import LiveScenario
-from tests.dbt.steps import CONTACTS, TRANSFORMER, build, load_all
+from tests.dbt.steps import (
+    CONTACTS,
+    INCREMENTAL_TEXT_MODELS,
+    INTERMEDIATE,
+    TRANSFORMER,
+    build,
+    load_all,
+    table_rows,
+)
+
+TEXT_MODELS = "path:models/intermediate/texts"
+MATCHED = "int_complaint_texts__matched"
 
 
 @pytest.mark.slow
@@ -101,21 +112,22 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
     loaded: LiveScenario, project_env
 ) -> None:
     """Built after day one, then incrementally after two more days and a call log of day one
-    delivered late: contacts of a day the first build had covered are added, and the table
-    equals a full refresh."""
+    delivered late, and again after that log was corrected: contacts of a day the first build
+    had covered are added, and the contacts and the text models equal a full refresh. A change
+    to a text seed rebuilds every contact's text rows."""
     build(project_env)
     with psycopg.connect(project_env.dsn()) as conn:
         first_keys = {key for (key,) in conn.execute(f"select contact_key from {CONTACTS}")}
         covered_until = conn.execute(f"select max(received_at) from {CONTACTS}").fetchone()[0]
     loaded.advance(2)
-    day_one = loaded.scenario.landing / "call_center" / "2026" / "11" / "16"
-    (day_one / "calls_LAG1_2026111610.log").write_text(
-        "ts=2026-11-16T10:00:00.000+01:00 level=INFO site=LAG1 event=call_closed "
-        'call_id=C-LATE-1 agent_id=A-100 caller="0803 555 0134" duration_s=120 queue=technical '
-        'disposition=complaint reason_code=NET-01 notes="no network since morning"\n'
-    )
+    deliver_late_call(loaded, "no network since morning")
     load_all(project_env)
     build(project_env)
+    assert "network" in late_call_terms(project_env)
+    deliver_late_call(loaded, "ok")  # corrected: nothing in it matches any more
+    load_all(project_env)
+    build(project_env)
+    assert late_call_terms(project_env) == set()
     incremental = contact_rows(project_env)
     late = [
         key
@@ -124,12 +136,59 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
     ]
     assert "call_center:C-LATE-1:call_closed" in late
     assert len(incremental) > len(first_keys)
-    run_dbt(
-        ["build", "--full-refresh", "--select", "fct_complaint_contacts"],
-        project_env,
-        Settings(_env_file=None),
-    )
+    texts = text_rows(project_env)
+    full_refresh(project_env, "fct_complaint_contacts", TEXT_MODELS)
     assert contact_rows(project_env) == incremental
+    assert text_rows(project_env) == texts
+
+    # a term added to the dictionary is found in texts built before it
+    with psycopg.connect(project_env.dsn()) as conn:
+        word, contacts = conn.execute(
+            f"select term, count(distinct contact_key) from {INTERMEDIATE}.{MATCHED} "
+            "where term_class = 'unknown_word' group by term order by 2 desc, 1 limit 1"
+        ).fetchone()
+        conn.execute("insert into ci_staging.text_terms values (%s, 'NETWORK', 2)", [word])
+    run_dbt(["run", "--select", TEXT_MODELS], project_env, Settings(_env_file=None))
+    with psycopg.connect(project_env.dsn()) as conn:
+        classes = conn.execute(
+            f"select term_class, count(distinct contact_key) from {INTERMEDIATE}.{MATCHED} "
+            "where term = %s group by term_class",
+            [word],
+        ).fetchall()
+    assert classes == [("NETWORK", contacts)]
+    texts = text_rows(project_env)
+    full_refresh(project_env, TEXT_MODELS)
+    assert text_rows(project_env) == texts
+
+
+def deliver_late_call(loaded: LiveScenario, notes: str) -> None:
+    """A call log of day one (2026-11-16), landed after that day was loaded and built."""
+    day_one = loaded.scenario.landing / "call_center" / "2026" / "11" / "16"
+    (day_one / "calls_LAG1_2026111610.log").write_text(
+        "ts=2026-11-16T10:00:00.000+01:00 level=INFO site=LAG1 event=call_closed "
+        'call_id=C-LATE-1 agent_id=A-100 caller="0803 555 0134" duration_s=120 queue=technical '
+        f'disposition=complaint reason_code=NET-01 notes="{notes}"\n'
+    )
+
+
+def late_call_terms(warehouse: PostgresConnection) -> set[str]:
+    with psycopg.connect(warehouse.dsn()) as conn:
+        matches = conn.execute(
+            f"select term from {INTERMEDIATE}.{MATCHED} where contact_key = %s",
+            ["call_center:C-LATE-1:call_closed"],
+        )
+        return {term for (term,) in matches}
+
+
+def text_rows(warehouse: PostgresConnection) -> dict[str, list[tuple]]:
+    return {
+        model: table_rows(warehouse, model, key, INTERMEDIATE)
+        for model, key in INCREMENTAL_TEXT_MODELS.items()
+    }
+
+
+def full_refresh(warehouse: PostgresConnection, *selected: str) -> None:
+    run_dbt(["run", "--full-refresh", "--select", *selected], warehouse, Settings(_env_file=None))
 
 
 def contact_rows(warehouse: PostgresConnection) -> dict[str, dict]:

@@ -5,8 +5,15 @@
 -- netwrok, brwose). Region aliases are found in the text and in the author's profile location.
 -- A word of five letters or more that none of these know, not even as a typo, is listed too
 -- (class unknown_word): it tells a bare "hello" from "hello, no newok at all".
+-- Incremental per contact, as every text model (macros/text_contacts_to_build.sql).
+-- The contacts to build are read from all contacts, noise included (a contact loaded again
+-- may be noise now):
+-- depends_on: {{ ref('int_complaints__unioned') }}
 with tokens as (
     select * from {{ ref('int_complaint_texts__tokenized') }}
+    {% if is_incremental() %}
+        where contact_key in ({{ text_contacts_to_build() }})
+    {% endif %}
 ),
 
 terms as (
@@ -85,6 +92,7 @@ corrected_tokens as (
     -- typos mended first, so that a misspelt word still makes its phrase ("no srvice")
     select
         tokens.contact_key,
+        tokens.extracted_at,
         tokens.text_kind,
         tokens.token_position,
         coalesce(corrections.term, tokens.token) as token,
@@ -108,6 +116,7 @@ with_next as (
 all_grams as (
     select
         contact_key,
+        extracted_at,
         text_kind,
         token_position,
         token as gram,
@@ -118,6 +127,7 @@ all_grams as (
 
     select
         contact_key,
+        extracted_at,
         text_kind,
         token_position,
         token || ' ' || next_token as gram,
@@ -130,6 +140,7 @@ all_grams as (
     -- "calls", "agents": a plural counts as its singular
     select
         contact_key,
+        extracted_at,
         text_kind,
         token_position,
         left(token, -1) as gram,
@@ -141,6 +152,7 @@ all_grams as (
 term_matches as (
     select
         all_grams.contact_key,
+        all_grams.extracted_at,
         all_grams.token_position,
         terms.term_class,
         terms.term,
@@ -155,6 +167,7 @@ term_matches as (
 region_matches as (
     select
         all_grams.contact_key,
+        all_grams.extracted_at,
         all_grams.token_position,
         case all_grams.text_kind
             when 'location' then 'profile_region'
@@ -210,6 +223,7 @@ unknown_word_matches as (
     -- the words that the typo matching could not mend either
     select
         corrected_tokens.contact_key,
+        corrected_tokens.extracted_at,
         corrected_tokens.token_position,
         'unknown_word' as term_class,
         corrected_tokens.token as term,
@@ -245,7 +259,9 @@ final as (
         term,
         weight,
         match_method,
-        region_code
+        region_code,
+        extracted_at,
+        {{ text_dictionary_version() }} as dictionary_version
     from all_matches
 )
 

@@ -6,12 +6,22 @@
 -- Negation: a negation ("not", "no", "never", "cant") with a category word or a positive verb
 -- within three words ("not working", "no network", "network no dey", "I no fit browse") is a
 -- problem (1.5); praise just after a negation ("not good", "no fast") is a problem, not praise.
+-- Incremental per contact, as every text model (macros/text_contacts_to_build.sql).
+-- The contacts to build are read from all contacts, noise included (a contact loaded again
+-- may be noise now):
+-- depends_on: {{ ref('int_complaints__unioned') }}
 with matches as (
     select * from {{ ref('int_complaint_texts__matched') }}
+    {% if is_incremental() %}
+        where contact_key in ({{ text_contacts_to_build() }})
+    {% endif %}
 ),
 
 tokens as (
     select * from {{ ref('int_complaint_texts__tokenized') }}
+    {% if is_incremental() %}
+        where contact_key in ({{ text_contacts_to_build() }})
+    {% endif %}
 ),
 
 category_codes as (
@@ -137,6 +147,7 @@ named_regions as (
 texts as (
     select
         contact_key,
+        max(extracted_at) as extracted_at,
         count(*)::int as token_count
     from tokens
     where text_kind = 'text'
@@ -164,7 +175,9 @@ final as (
         ) as text_region_code,
         max(named_regions.region_code) filter (
             where named_regions.term_class = 'profile_region'
-        ) as profile_region_code
+        ) as profile_region_code,
+        texts.extracted_at,
+        {{ text_dictionary_version() }} as dictionary_version
     from texts
     left join ranked_categories as top_category
         on texts.contact_key = top_category.contact_key and top_category.category_rank = 1
@@ -172,6 +185,7 @@ final as (
     left join named_regions on texts.contact_key = named_regions.contact_key
     group by
         texts.contact_key,
+        texts.extracted_at,
         texts.token_count,
         top_category.category_code,
         top_category.score,

@@ -1,8 +1,19 @@
 -- The words of every complaint's text (and of an X author's profile location), one row per
 -- token in order, each rewritten to what it means (text_normalisations: `pls` -> please,
 -- `nt` -> not, `wahala` -> problem, `😡` -> angry; particles like `o` dropped).
+--
+-- Incremental per contact, as every text model (macros/text_contacts_to_build.sql): a run
+-- tokenizes the contacts it has not tokenized as loaded now; a change to a text seed, all of
+-- them again.
+-- The contacts to build are read from all contacts, noise included (a contact loaded again
+-- may be noise now):
+-- depends_on: {{ ref('int_complaints__unioned') }}
+
 with contacts as (
     select * from {{ ref('int_complaints__resolved') }}
+    {% if is_incremental() %}
+        where contact_key in ({{ text_contacts_to_build() }})
+    {% endif %}
 ),
 
 normalisations as (
@@ -12,6 +23,7 @@ normalisations as (
 texts as (
     select
         contact_key,
+        extracted_at,
         'text' as text_kind,
         {{ text_for_tokens('text_to_classify') }} as spaced_text
     from contacts
@@ -21,6 +33,7 @@ texts as (
 
     select
         contact_key,
+        extracted_at,
         'location' as text_kind,
         {{ text_for_tokens('location_text') }} as spaced_text
     from contacts
@@ -30,6 +43,7 @@ texts as (
 split as (
     select
         texts.contact_key,
+        texts.extracted_at,
         texts.text_kind,
         words.word,
         words.word_position
@@ -43,6 +57,7 @@ split as (
 rewritten as (
     select
         split.contact_key,
+        split.extracted_at,
         split.text_kind,
         split.word_position,
         -- a seed's empty meaning loads as null: the word is dropped
@@ -57,6 +72,7 @@ rewritten as (
 positioned as (
     select
         contact_key,
+        extracted_at,
         text_kind,
         row_number() over (
             partition by contact_key, text_kind order by word_position
@@ -72,7 +88,9 @@ final as (
         contact_key,
         text_kind,
         token_position,
-        token
+        token,
+        extracted_at,
+        {{ text_dictionary_version() }} as dictionary_version
     from positioned
 )
 

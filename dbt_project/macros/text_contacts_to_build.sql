@@ -1,0 +1,69 @@
+{#- The text models (models/intermediate/texts) are incremental per contact: a contact's tokens,
+    matches and scores depend on its own text and on the text seeds only.
+    int_complaint_texts__scored, one row per contact and built last, records what the three
+    hold: a run builds the contacts it does not hold as loaded now, and a change to a text seed
+    builds them all again. -#}
+
+{% macro text_contacts_to_build() -%}
+    {#- The contacts an incremental run of a text model builds: those int_complaint_texts__scored
+        does not hold as loaded now, among those loaded since its newest less the lookback
+        (loads still in flight during the last build): new contacts with a text, and contacts
+        it holds that were loaded again (one that is noise now has its rows deleted and none
+        built). All of them when it was built with other seeds. Compared row by row, not by time
+        alone: a run minutes after the last builds only what that one did not. -#}
+    {%- set scored = adapter.get_relation(
+        this.database, this.schema, 'int_complaint_texts__scored'
+    ) %}
+    select contacts.contact_key
+    from {{ ref('int_complaints__unioned') }} as contacts
+    {%- if scored is not none and texts_built_with_these_seeds(scored) %}
+        where
+            contacts.extracted_at > coalesce(
+                (
+                    select max(built.extracted_at) - interval '{{ var("incremental_lookback") }}'
+                    from {{ scored }} as built
+                ),
+                '-infinity'
+            )
+            and not exists (
+                select 1
+                from {{ scored }} as built
+                where
+                    built.contact_key = contacts.contact_key
+                    and built.extracted_at = contacts.extracted_at
+            )
+            and (
+                (
+                    contacts.noise_reason is null
+                    and coalesce(contacts.text_to_classify, contacts.location_text) is not null
+                )
+                or exists (
+                    select 1
+                    from {{ scored }} as built
+                    where built.contact_key = contacts.contact_key
+                )
+            )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro texts_built_with_these_seeds(scored) -%}
+    {#- whether the text models were built with the text seeds as they are now -#}
+    {%- set columns = adapter.get_columns_in_relation(scored) | map(attribute='name') | list %}
+    {%- if 'dictionary_version' not in columns %}
+        {{- return(false) }}
+    {%- endif %}
+    {%- set same = run_query(
+        'select (select built.dictionary_version from ' ~ scored ~ ' as built limit 1)'
+        ~ ' is not distinct from ' ~ text_dictionary_version()
+    ) %}
+    {{- return(same.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro delete_text_rows_to_build() -%}
+    {#- A pre-hook: the rows of the contacts the run builds go first, so that a contact whose
+        new text gives fewer rows, or none, keeps no old ones. -#}
+    {%- if is_incremental() %}
+        delete from {{ this }}
+        where contact_key in ({{ text_contacts_to_build() }})
+    {%- endif %}
+{%- endmacro %}
