@@ -42,30 +42,44 @@ final as (
         customer_updated_at
     from contacts
     {% if is_incremental() %}
-        where
-            identity_key in (
-                select recent.identity_key
-                from contacts as recent
-                where
-                    recent.extracted_at > (
-                        select
-                            max(built.extracted_at) - interval '{{ var("incremental_lookback") }}'
-                        from {{ this }} as built
-                    )
-            )
-            or customer_updated_at > (
-                select
-                    max(built.customer_updated_at)
-                    - interval '{{ var("incremental_lookback") }}'
-                from {{ this }} as built
-            )
-            or (
-                customer_id is not null
-                and contact_key in (
-                    select built.contact_key from {{ this }} as built
-                    where built.customer_id is null
+        -- one semi-join on a union of keys, not three tests joined by `or`: with `or`, the
+        -- planner tested every row against a subplan once the senders outgrew work_mem (at a
+        -- million contacts, an incremental run still going after four minutes; a full build: 4 s)
+        where contact_key in (
+            select of_senders.contact_key
+            from contacts as of_senders
+            where
+                of_senders.identity_key in (
+                    select recent.identity_key
+                    from contacts as recent
+                    where
+                        recent.extracted_at > (
+                            select
+                                max(built.extracted_at)
+                                - interval '{{ var("incremental_lookback") }}'
+                            from {{ this }} as built
+                        )
                 )
-            )
+
+            union
+
+            select of_customers.contact_key
+            from contacts as of_customers
+            where
+                of_customers.customer_updated_at > (
+                    select
+                        max(built.customer_updated_at)
+                        - interval '{{ var("incremental_lookback") }}'
+                    from {{ this }} as built
+                )
+
+            union
+
+            select now_resolved.contact_key
+            from contacts as now_resolved
+            inner join {{ this }} as built on now_resolved.contact_key = built.contact_key
+            where now_resolved.customer_id is not null and built.customer_id is null
+        )
     {% endif %}
 )
 
