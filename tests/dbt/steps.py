@@ -41,3 +41,11 @@ def table_rows(
 ) -> list[tuple]:
     with psycopg.connect(warehouse.dsn()) as conn:
         return conn.execute(f"select * from {schema}.{table} order by {order_by}").fetchall()
+
+
+def text_rows(warehouse: PostgresConnection) -> dict[str, list[tuple]]:
+    """The rows of every incremental text model, by model."""
+    return {
+        model: table_rows(warehouse, model, key, INTERMEDIATE)
+        for model, key in INCREMENTAL_TEXT_MODELS.items()
+    }

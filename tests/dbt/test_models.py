@@ -18,12 +18,11 @@ from extract_load.runner import load_sources
 from simulator.live import LiveScenario
 from tests.dbt.steps import (
     CONTACTS,
-    INCREMENTAL_TEXT_MODELS,
     INTERMEDIATE,
     TRANSFORMER,
     build,
     load_all,
-    table_rows,
+    text_rows,
 )
 
 TEXT_MODELS = "path:models/intermediate/texts"
@@ -178,13 +177,6 @@ def late_call_terms(warehouse: PostgresConnection) -> set[str]:
             ["call_center:C-LATE-1:call_closed"],
         )
         return {term for (term,) in matches}
-
-
-def text_rows(warehouse: PostgresConnection) -> dict[str, list[tuple]]:
-    return {
-        model: table_rows(warehouse, model, key, INTERMEDIATE)
-        for model, key in INCREMENTAL_TEXT_MODELS.items()
-    }
 
 
 def full_refresh(warehouse: PostgresConnection, *selected: str) -> None:
