@@ -12,7 +12,8 @@ Registry rows are yielded by the source's resource, so they are written in the s
 the file's rows: a file is never remembered as read unless its records landed with it.
 
 Files are listed through dlt's filesystem source, so the landing folder can be a local path or
-an object store.
+an object store. A file is streamed, never held whole: one pass hashes it (and, for gzip, checks
+that it decompresses to the end), the reader's pass parses it a batch of lines at a time.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import hashlib
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import dlt
 import psycopg
@@ -60,10 +62,6 @@ LANDED_FILES_HINTS = dlt.mark.make_hints(
 )
 
 
-class UnreadableFile(Exception):
-    """The file as a whole cannot be read (not gzip, truncated, not text)."""
-
-
 @dataclass(frozen=True)
 class KnownFile:
     """What the registry remembers of a file read before."""
@@ -96,28 +94,36 @@ class Window:
         return (self.start or date.min) <= day <= (self.end or date.max)
 
 
+Opener = Callable[[], IO[bytes]]  # the file's bytes as stored, from the start
+CHUNK_BYTES = 1 << 20
+
+
 @dataclass
 class LandedFile:
     path: str  # relative to the landing folder
-    content: bytes  # as stored (still compressed for .gz)
+    open_stored: Opener
     size_bytes: int
     modified_at: datetime
     sha256: str
     previous: KnownFile | None  # what the registry remembers of this path
+    unreadable: str | None = None  # why the file as a whole cannot be read (bad gzip)
 
     @property
     def changed(self) -> bool:
         """False when the registry already holds this very content (a re-delivered copy)."""
         return self.previous is None or self.previous.sha256 != self.sha256
 
-    def text_bytes(self) -> bytes:
-        """The file's content, decompressed when it is gzip; UnreadableFile when it cannot be."""
-        if not self.path.endswith(".gz"):
-            return self.content
-        try:
-            return gzip.decompress(self.content)
-        except (OSError, EOFError, zlib.error) as error:
-            raise UnreadableFile(f"not a complete gzip file: {error}") from error
+    @contextmanager
+    def lines(self) -> Iterator[Iterator[bytes]]:
+        """The file's lines as bytes, each with its b"\\n" but a last one cut off; decompressed
+        when it is gzip (checked readable to the end when it was hashed)."""
+        with self.open_stored() as stored:
+            yield gzip.GzipFile(fileobj=stored) if self.path.endswith(".gz") else stored
+
+    def stored_bytes(self) -> bytes:
+        """The whole file as stored: the payload of a file quarantined whole."""
+        with self.open_stored() as stored:
+            return stored.read()
 
     def registry_entry(
         self, outcome: str, records: int, quarantined: int, header: str | None = None
@@ -191,10 +197,46 @@ def landed_files(
             seen = None  # read again, whatever the registry remembers
         elif seen and (seen.size_bytes, seen.modified_at) == (size, modified):
             continue
-        content = item.read_bytes()
-        digest = hashlib.sha256(content).hexdigest()
         previous = None if window.is_backfill else seen  # a backfill reads its range again
-        yield LandedFile(path, content, len(content), modified, digest, previous)
+        yield inspected(
+            path, lambda item=item: item.open(compression="disable"), modified, previous
+        )
+
+
+def inspected(
+    path: str, open_stored: Opener, modified_at: datetime, previous: KnownFile | None
+) -> LandedFile:
+    """A landed file with its size and SHA-256, streamed in one pass that also decompresses a
+    gzip file to the end: a truncated or corrupt one is unreadable before any line is read."""
+    digest, size, unreadable = hashlib.sha256(), 0, None
+    with open_stored() as stored:
+        hashing = _Hashing(stored, digest)
+        if path.endswith(".gz"):
+            try:
+                with gzip.GzipFile(fileobj=hashing) as unzipped:
+                    while unzipped.read(CHUNK_BYTES):
+                        pass
+            except (OSError, EOFError, zlib.error) as error:
+                unreadable = f"not a complete gzip file: {error}"
+        while hashing.read(CHUNK_BYTES):  # the rest, when gzip stopped early
+            pass
+        size = hashing.size
+    return LandedFile(
+        path, open_stored, size, modified_at, digest.hexdigest(), previous, unreadable
+    )
+
+
+class _Hashing:
+    """A binary stream that hashes and counts what is read through it."""
+
+    def __init__(self, stream: IO[bytes], digest: Any) -> None:
+        self.stream, self.digest, self.size = stream, digest, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.digest.update(data)
+        self.size += len(data)
+        return data
 
 
 def read_landed(

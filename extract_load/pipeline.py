@@ -27,7 +27,7 @@ from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import Settings
-from extract_load.bulk import NORMALIZE_CONFIG, stamp
+from extract_load.bulk import DLT_CONFIG, stamp
 from extract_load.files import LANDED_FILES_TABLE, KnownFile, known_files
 from extract_load.quarantine import QUARANTINE_TABLE
 
@@ -68,7 +68,7 @@ class LoadResult:
 
 
 def dlt_pipeline(name: str, connection: PostgresConnection, settings: Settings) -> dlt.Pipeline:
-    for key, value in NORMALIZE_CONFIG.items():
+    for key, value in DLT_CONFIG.items():
         dlt.config[key] = value
     return dlt.pipeline(
         pipeline_name=f"beejan_{name}",

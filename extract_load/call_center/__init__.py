@@ -24,16 +24,9 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
-from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched, to_table
+from extract_load.bulk import BATCH_ROWS, FILE_FORMAT, INSTANT, Rows, arrow_schema, tabled, to_table
 from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
-from extract_load.files import (
-    KnownFile,
-    LandedFile,
-    UnreadableFile,
-    Window,
-    file_and_line,
-    read_landed,
-)
+from extract_load.files import KnownFile, LandedFile, Window, file_and_line, read_landed
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
 SOURCE = "call_center"
@@ -82,11 +75,19 @@ ARROW = arrow_schema(
         "line_number": pa.int64(),
     }
 )
-bulk_item = partial(to_table, schema=ARROW)  # rows as its load yields them
+NAMES = tuple(ARROW.names)  # the order of a row's values
+OTHER_KEYS = CONTRACT_KEYS[1:]  # after ts, which the row holds as an instant
+CONTRACT_KEY_SET = frozenset(CONTRACT_KEYS)
+bulk_item = partial(to_table, schema=ARROW)  # a replayed row as its load yields it
 
 
 def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dict[str, Any]:
     """One log line as a raw row; UnusableRecord says why it cannot be one."""
+    return dict(zip(NAMES, parse_values(raw, origin, line_number, max_bytes), strict=True))
+
+
+def parse_values(raw: bytes, origin: str, line_number: int, max_bytes: int) -> tuple[Any, ...]:
+    """One log line's raw row, its values in the order of NAMES."""
     if len(raw) > max_bytes:
         raise UnusableRecord(Reason.RECORD_TOO_LARGE, f"{len(raw)} bytes, the limit is {max_bytes}")
     try:
@@ -97,8 +98,9 @@ def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dic
         fields = parse_logfmt(text)
     except LogfmtError as error:
         raise UnusableRecord(Reason.UNPARSEABLE_RECORD, f"not logfmt: {error}") from error
-    check_storable({"line": text})  # a NUL or lone surrogate as written
-    check_storable(fields)  # ... or as an escape (\u0000, \ud83d) that the parse spelled out
+    if "\x00" in text or "\\" in text:  # else there is neither NUL nor lone surrogate
+        check_storable({"line": text})  # a NUL as written (UTF-8 holds no lone surrogate)
+        check_storable(fields)  # ... or an escape (\u0000, \ud83d) that the parse spelled out
     stamp = fields.get("ts")
     if not stamp:
         raise UnusableRecord(Reason.MISSING_FIELD, "no ts")
@@ -109,16 +111,18 @@ def parse_line(raw: bytes, origin: str, line_number: int, max_bytes: int) -> dic
     if moment.utcoffset() is None:
         raise UnusableRecord(Reason.BAD_TIMESTAMP, f"ts {stamp[:40]!r} has no UTC offset")
     call_id = fields.get("call_id")
-    extra = {key: value for key, value in fields.items() if key not in CONTRACT_KEYS}
-    return {
-        **{key: fields.get(key) for key in CONTRACT_KEYS},
-        "event_key": f"{call_id}:{fields.get('event')}" if call_id else f"{origin}:{line_number}",
-        "ts_text": stamp,
-        "ts": moment,
-        "extra_fields": json.dumps(extra, ensure_ascii=False) if extra else None,
-        "source_file": origin,
-        "line_number": line_number,
-    }
+    extra = None
+    if fields.keys() - CONTRACT_KEY_SET:
+        extra = {key: value for key, value in fields.items() if key not in CONTRACT_KEY_SET}
+    return (
+        moment,
+        *map(fields.get, OTHER_KEYS),
+        f"{call_id}:{fields.get('event')}" if call_id else f"{origin}:{line_number}",
+        stamp,
+        json.dumps(extra, ensure_ascii=False) if extra else None,
+        origin,
+        line_number,
+    )
 
 
 def replay_row(
@@ -130,36 +134,47 @@ def replay_row(
 
 
 def read_log_file(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
-    """The rows and quarantined lines of one file, then its registry entry."""
-    try:
-        lines = landed.text_bytes().split(b"\n")
-    except UnreadableFile as error:
-        yield quarantined(SOURCE, Reason.UNREADABLE_FILE, landed.content, landed.path, str(error))
-        yield landed.registry_entry("quarantined", 0, 1)
+    """The rows (`Rows` of up to BATCH_ROWS) and quarantined lines of one file, then its
+    registry entry."""
+    if landed.unreadable:
+        yield from _quarantined_whole(landed, landed.unreadable)
         return
-    cut_off = lines.pop()  # b"" when the file ends with its newline
-    rows, bad = [], []
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            rows.append(parse_line(raw, landed.path, number, max_bytes))
-        except UnusableRecord as error:
-            bad.append((error.reason, error.detail, raw, f"{landed.path}:{number}"))
-    if cut_off:
-        bad.append((*_cut_off_reason(cut_off), cut_off, f"{landed.path}:{len(lines) + 1}"))
-    if not rows and any(reason != Reason.CUT_OFF_LINE for reason, *_ in bad):
+    rows, loaded, bad = Rows(NAMES), 0, []
+    with landed.lines() as lines:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.endswith(b"\n"):  # only the last line can lack it
+                bad.append((*_cut_off_reason(raw), raw, f"{landed.path}:{number}"))
+                continue
+            line = raw[:-1]
+            if not line.strip():
+                continue
+            try:
+                rows.values.append(parse_values(line, landed.path, number, max_bytes))
+            except UnusableRecord as error:
+                bad.append((error.reason, error.detail, line, f"{landed.path}:{number}"))
+            if len(rows.values) == BATCH_ROWS:  # memory grows with a batch, not with the file
+                loaded += len(rows.values)
+                yield rows
+                rows = Rows(NAMES)
+    loaded += len(rows.values)
+    if not loaded and any(reason != Reason.CUT_OFF_LINE for reason, *_ in bad):
         # nothing in it could be read: not a log file at all, one record rather than one per
         # "line" (a file holding only a line caught while written is a cut-off line, though)
-        first_problem = bad[0][1]
-        detail = f"no line of it could be read; the first: {first_problem}"
-        yield quarantined(SOURCE, Reason.UNREADABLE_FILE, landed.content, landed.path, detail)
-        yield landed.registry_entry("quarantined", 0, 1)
+        yield from _quarantined_whole(
+            landed, f"no line of it could be read; the first: {bad[0][1]}"
+        )
         return
-    yield rows
+    if rows.values:
+        yield rows
     for reason, detail, payload, origin in bad:
         yield quarantined(SOURCE, reason, payload, origin, detail)
-    yield landed.registry_entry("loaded", len(rows), len(bad))
+    yield landed.registry_entry("loaded", loaded, len(bad))
+
+
+def _quarantined_whole(landed: LandedFile, detail: str) -> Iterator[Any]:
+    payload = landed.stored_bytes()
+    yield quarantined(SOURCE, Reason.UNREADABLE_FILE, payload, landed.path, detail)
+    yield landed.registry_entry("quarantined", 0, 1)
 
 
 def _cut_off_reason(line: bytes) -> tuple[Reason, str]:
@@ -185,6 +200,6 @@ def call_center_source(
 ) -> dlt.sources.DltResource:
     @dlt.resource(**RESOURCE)
     def call_events() -> Iterator[Any]:
-        yield from batched(read_log_files(folder, known, window, max_record_bytes), bulk_item)
+        yield from tabled(read_log_files(folder, known, window, max_record_bytes), ARROW)
 
     return call_events

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -25,7 +27,7 @@ import dlt
 import pyarrow as pa
 
 from beejan.core.errors import BeejanError
-from extract_load.bulk import FILE_FORMAT, INSTANT, arrow_schema, batched, to_table
+from extract_load.bulk import BATCH_ROWS, FILE_FORMAT, INSTANT, Rows, arrow_schema, tabled, to_table
 from extract_load.files import KnownFile, LandedFile, Window, file_and_line, read_landed
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
 
@@ -34,11 +36,20 @@ GLOB = "web_complaints_*.csv"
 REQUIRED_COLUMNS = ("submission_id", "submitted_at", "message")
 LOADER_COLUMNS = ("submitted_at_utc", "source_file", "row_number")
 LAGOS = timezone(timedelta(hours=1))  # West Africa Time, no daylight saving
-CMS_FORMATS = (  # (format, zone of a naive value)
-    ("%d/%m/%Y %H:%M", LAGOS),  # CMS v1
-    ("%Y-%m-%d %H:%M:%S", LAGOS),  # CMS v2
-    ("%Y-%m-%dT%H:%M:%SZ", UTC),  # CMS v3
-)
+CMS_FORMATS = (  # (format, zone of a naive value, its usual spelling: two digits a field)
+    ("%d/%m/%Y %H:%M", LAGOS, r"(?P<d>\d\d)/(?P<m>\d\d)/(?P<Y>\d{4}) (?P<H>\d\d):(?P<M>\d\d)"),
+    (
+        "%Y-%m-%d %H:%M:%S",
+        LAGOS,
+        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d) (?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)",
+    ),
+    (
+        "%Y-%m-%dT%H:%M:%SZ",
+        UTC,
+        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)T(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)Z",
+    ),
+)  # v1, v2, v3
+USUAL_SPELLINGS = [re.compile(spelling, re.ASCII) for *_, spelling in CMS_FORMATS]
 BOM = b"\xef\xbb\xbf"
 RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined rows
     "name": "submissions",
@@ -52,38 +63,48 @@ RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of qua
         "row_number": {"data_type": "bigint"},
     },
 }
-# the export's own columns are text, whichever its header names (see bulk.to_table)
+# the export's own columns are text, whichever its header names (see bulk.rows_table)
 ARROW = arrow_schema(
     {name: pa.string() for name in REQUIRED_COLUMNS}
     | {"submitted_at_utc": INSTANT, "source_file": pa.string(), "row_number": pa.int64()}
 )
-bulk_item = partial(to_table, schema=ARROW)  # rows as its load yields them
+bulk_item = partial(to_table, schema=ARROW)  # a replayed row as its load yields it
 
 
 def parse_cms_timestamp(value: str) -> datetime:
     """`submitted_at` in any of the CMS's formats, as an aware instant; ValueError otherwise."""
-    for pattern, zone in CMS_FORMATS:
+    text = value.strip()
+    # the formats' separators tell them apart, so at most one can read a value: try that first
+    likely = 0 if "/" in text else 2 if "T" in text else 1
+    if usual := USUAL_SPELLINGS[likely].fullmatch(text):  # read without strptime's cost
+        with suppress(ValueError):  # no such day: strptime says so, below
+            parts = {field: int(number) for field, number in usual.groupdict().items()}
+            return datetime(
+                *(parts.get(field, 0) for field in "YmdHMS"), tzinfo=CMS_FORMATS[likely][1]
+            )
+    for pattern, zone, _ in (CMS_FORMATS[likely], *CMS_FORMATS):
         try:
-            return datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
+            return datetime.strptime(text, pattern).replace(tzinfo=zone)
         except ValueError:
             continue
     raise ValueError(f"submitted_at {value[:40]!r} is in none of the CMS's formats")
 
 
-def csv_records(data: bytes) -> Iterator[tuple[int, bytes, bool]]:
-    """(line number, bytes without the line ending, quotes balanced) of every record. A record
-    ends at a newline outside quotes: one pass that counts quote characters line by line."""
-    start, position, line, first_line, quotes = 0, 0, 1, 1, 0
-    while (newline := data.find(b"\n", position)) != -1:
-        quotes += data.count(b'"', position, newline)
-        if quotes % 2 == 0:
-            end = newline - 1 if newline > start and data[newline - 1] == 0x0D else newline
-            yield first_line, data[start:end], True
-            start, quotes, first_line = newline + 1, 0, line + 1
-        line, position = line + 1, newline + 1
-    if start < len(data):  # a last record without its line ending
-        quotes += data.count(b'"', position)
-        yield first_line, data[start:], quotes % 2 == 0
+def csv_records(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, bytes without the line ending, quotes balanced) of every record of
+    `lines` (each with its b"\\n", but a last one). A record ends at a newline outside quotes:
+    quote characters are counted line by line."""
+    parts: list[bytes] = []
+    first_line, quotes = 1, 0
+    for number, line in enumerate(lines, start=1):
+        parts.append(line)
+        quotes += line.count(b'"')
+        if quotes % 2 == 0 and line.endswith(b"\n"):
+            record = (parts[0] if len(parts) == 1 else b"".join(parts))[:-1]
+            yield first_line, record.removesuffix(b"\r"), True
+            parts, quotes, first_line = [], 0, number + 1
+    if parts:  # a last record without its line ending
+        yield first_line, b"".join(parts), quotes % 2 == 0
 
 
 def parse_fields(record: bytes) -> list[str]:
@@ -97,27 +118,40 @@ def parse_fields(record: bytes) -> list[str]:
         raise UnusableRecord(Reason.UNPARSEABLE_RECORD, f"not CSV: {error}") from error
 
 
-def parse_row(header: list[str], record: bytes, origin: str, number: int) -> dict[str, Any]:
+def parse_row(header: list[str], record: bytes, origin: str, number: int) -> tuple[Any, ...]:
     values = parse_fields(record)
     if len(values) != len(header):
         raise UnusableRecord(
             Reason.FIELD_COUNT_MISMATCH, f"{len(values)} fields, the header has {len(header)}"
         )
-    row = dict(zip(header, values, strict=True))
-    check_storable(row)
-    if not row["submission_id"].strip():
+    if b"\x00" in record:  # UTF-8 holds no lone surrogate: a NUL is all PostgreSQL refuses
+        check_storable(dict(zip(header, values, strict=True)))
+    if not values[header.index("submission_id")].strip():
         raise UnusableRecord(Reason.MISSING_FIELD, "no submission_id")
     try:
-        submitted = parse_cms_timestamp(row["submitted_at"])
+        submitted = parse_cms_timestamp(values[header.index("submitted_at")])
     except ValueError as error:
         raise UnusableRecord(Reason.BAD_TIMESTAMP, str(error)) from error
-    return {**row, "submitted_at_utc": submitted, "source_file": origin, "row_number": number}
+    return (*values, submitted, origin, number)
+
+
+def layout(header: list[str]) -> tuple[str, ...]:
+    """The names of a raw row's values: the export's header, then the loader's columns."""
+    return (*header, *LOADER_COLUMNS)
 
 
 def parse_record(
     header: list[str], record: bytes, balanced: bool, origin: str, number: int, max_bytes: int
 ) -> dict[str, Any]:
     """One CSV record of an export as a raw row; UnusableRecord says why it cannot be one."""
+    values = parse_values(header, record, balanced, origin, number, max_bytes)
+    return dict(zip(layout(header), values, strict=True))
+
+
+def parse_values(
+    header: list[str], record: bytes, balanced: bool, origin: str, number: int, max_bytes: int
+) -> tuple[Any, ...]:
+    """One CSV record's raw row, its values in the order of `layout(header)`."""
     if len(record) > max_bytes:
         raise UnusableRecord(
             Reason.RECORD_TOO_LARGE, f"{len(record)} bytes, the limit is {max_bytes}"
@@ -139,7 +173,7 @@ def replay_row(
             f"the file registry holds no header of {path} (read before headers were kept): "
             "land the corrected export again instead"
         )
-    records = list(csv_records(payload))
+    records = list(csv_records(io.BytesIO(payload)))
     if len(records) != 1:
         raise UnusableRecord(
             Reason.UNPARSEABLE_RECORD, f"{len(records)} CSV records where one row was expected"
@@ -159,29 +193,49 @@ def header_problem(header: list[str]) -> str | None:
 
 
 def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
-    """The rows and quarantined records of one export, then its registry entry."""
-    records = csv_records(landed.content.removeprefix(BOM))
-    header_record = next(records, None)
-    try:
-        header = parse_fields(header_record[1]) if header_record else []
-        problem = header_problem(header)
-    except UnusableRecord as error:
-        problem = str(error)
-    if problem:
-        yield quarantined(SOURCE, Reason.MISSING_HEADER, landed.content, landed.path, problem)
-        yield landed.registry_entry("quarantined", 0, 1)
-        return
-    rows, bad = [], 0
-    for number, record, balanced in records:
-        if not record.strip():
-            continue
+    """The rows (`Rows` of up to BATCH_ROWS) and quarantined records of one export, then its
+    registry entry."""
+    with landed.lines() as lines:
+        records = csv_records(_without_bom(lines))
+        header_record = next(records, None)
         try:
-            rows.append(parse_record(header, record, balanced, landed.path, number, max_bytes))
+            header = parse_fields(header_record[1]) if header_record else []
+            problem = header_problem(header)
         except UnusableRecord as error:
-            bad += 1
-            yield quarantined(SOURCE, error.reason, record, f"{landed.path}:{number}", error.detail)
-    yield rows
-    yield landed.registry_entry("loaded", len(rows), bad, header_record[1].decode("utf-8"))
+            problem = str(error)
+        if problem:
+            payload = landed.stored_bytes()
+            yield quarantined(SOURCE, Reason.MISSING_HEADER, payload, landed.path, problem)
+            yield landed.registry_entry("quarantined", 0, 1)
+            return
+        rows, loaded, bad = Rows(layout(header)), 0, 0
+        for number, record, balanced in records:
+            if not record.strip():
+                continue
+            try:
+                values = parse_values(header, record, balanced, landed.path, number, max_bytes)
+            except UnusableRecord as error:
+                bad += 1
+                origin = f"{landed.path}:{number}"
+                yield quarantined(SOURCE, error.reason, record, origin, error.detail)
+                continue
+            rows.values.append(values)
+            if len(rows.values) == BATCH_ROWS:  # memory grows with a batch, not with the file
+                loaded += len(rows.values)
+                yield rows
+                rows = Rows(rows.names)
+    loaded += len(rows.values)
+    if rows.values:
+        yield rows
+    yield landed.registry_entry("loaded", loaded, bad, header_record[1].decode("utf-8"))
+
+
+def _without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is not None:
+        yield first.removeprefix(BOM)
+        yield from lines
 
 
 def read_exports(
@@ -196,6 +250,6 @@ def web_forms_source(
 ) -> dlt.sources.DltResource:
     @dlt.resource(**RESOURCE)
     def submissions() -> Iterator[Any]:
-        yield from batched(read_exports(folder, known, window, max_record_bytes), bulk_item)
+        yield from tabled(read_exports(folder, known, window, max_record_bytes), ARROW)
 
     return submissions

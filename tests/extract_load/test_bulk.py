@@ -18,7 +18,7 @@ from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles, login_as
 from beejan.core.settings import Settings
 from extract_load import call_center, sms, social, web_forms
-from extract_load.bulk import inferred_table
+from extract_load.bulk import Rows, inferred_table
 from extract_load.files import KnownFile, Window
 from extract_load.pipeline import run_dlt_source
 from extract_load.registry import SOURCES
@@ -94,7 +94,10 @@ def row_path_source(name: str, read: Callable[..., Iterator[Any]], resource: dic
     def build(known: dict[str, KnownFile]) -> dlt.sources.DltSource:
         def rows() -> Iterator[Any]:
             for item in read(folder, known, Window(), 1 << 20):
-                yield from item if isinstance(item, list) else [item]
+                if isinstance(item, Rows):
+                    yield from (dict(zip(item.names, row, strict=True)) for row in item.values)
+                else:
+                    yield item
 
         @dlt.source(name=name)
         def source() -> dlt.sources.DltResource:

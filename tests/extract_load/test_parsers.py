@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,26 +13,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beejan.core.errors import BeejanError
-from extract_load import sms, social, web_forms
+from extract_load import call_center, sms, social, web_forms
+from extract_load.bulk import Rows, tabled
 from extract_load.call_center import parse_line, read_log_file
 from extract_load.call_center.logfmt import LogfmtError, _walk, parse_logfmt
-from extract_load.files import KnownFile, LandedFile
+from extract_load.files import KnownFile, LandedFile, inspected
 from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord, check_storable
 from extract_load.web_forms import csv_records, parse_cms_timestamp, read_export
 
 LIMIT = 1024 * 1024
+HEADER = b"submission_id,submitted_at,email,category,message\r\n"
 
 
 def landed(path: str, content: bytes) -> LandedFile:
-    return LandedFile(path, content, len(content), datetime.now(UTC), "sha", None)
+    return inspected(path, lambda: io.BytesIO(content), datetime.now(UTC), None)
 
 
 def split(items: list) -> tuple[list[dict], list[dict], list[dict]]:
     """(rows, quarantined records, registry entries) of what a file reader yielded."""
     rows, quarantined, registry = [], [], []
     for item in items:
-        if isinstance(item, list):
-            rows += item
+        if isinstance(item, Rows):
+            rows += [dict(zip(item.names, values, strict=True)) for values in item.values]
         elif item.meta.hints["table_name"] == QUARANTINE_TABLE:
             quarantined.append(item.data)
         else:
@@ -149,17 +152,63 @@ def test_an_unreadable_file_is_quarantined_whole_once(path: str, content: bytes)
     assert entry["outcome"] == "quarantined"
 
 
+@pytest.mark.parametrize(
+    ("module", "read", "path", "header", "line"),
+    [
+        (
+            call_center,
+            read_log_file,
+            "calls.log.gz",
+            b"",
+            b"ts=2026-11-20T08:14:03+01:00 event=call_closed call_id=C-%d",
+        ),
+        (web_forms, read_export, "w.csv", HEADER, b'WF-%d,20/11/2026 08:14,a@x.ng,SIM,"a,\nb"'),
+    ],
+    ids=["call_center", "web_forms"],
+)
+def test_a_file_is_read_a_batch_of_rows_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, module, read, path: str, header: bytes, line: bytes
+) -> None:
+    monkeypatch.setattr(module, "BATCH_ROWS", 3)
+    content = header + b"".join(line % number + b"\r\n" for number in range(10)) + b"\n"
+    if path.endswith(".gz"):
+        content = gzip.compress(content)
+    items = list(read(landed(path, content), LIMIT))
+    batches = [item for item in items if isinstance(item, Rows)]
+    assert [len(batch.values) for batch in batches] == [3, 3, 3, 1]
+    rows, quarantined, [entry] = split(items)
+    assert quarantined == [] and entry["records"] == len(rows) == 10
+    origins = {
+        (row["source_file"], row.get("row_number") or row.get("line_number")) for row in rows
+    }
+    assert len(origins) == 10
+
+
+def test_rows_of_several_files_are_gathered_into_tables_of_one_layout() -> None:
+    schema = web_forms.ARROW
+    first, second = ("submission_id", "message"), ("submission_id", "message", "channel")
+    items = [
+        Rows(first, [("WF-1", "a"), ("WF-2", "b")]),
+        "a registry entry",
+        Rows(first, [("WF-3", "c")]),
+        Rows(second, [("WF-4", "d", "app")]),
+    ]
+    tables = list(tabled(items, schema))
+    assert tables[0] == "a registry entry"
+    assert [table.to_pylist() for table in tables[1:]] == [
+        [{"submission_id": f"WF-{n}", "message": m} for n, m in ((1, "a"), (2, "b"), (3, "c"))],
+        [{"submission_id": "WF-4", "message": "d", "channel": "app"}],
+    ]
+
+
 def test_csv_records_end_at_newlines_outside_quotes_and_keep_their_bytes() -> None:
     data = b'a,b\r\n1,"x\r\ny, ""q"""\r\n2,z\n3,"never closed\n'
-    assert list(csv_records(data)) == [
+    assert list(csv_records(io.BytesIO(data))) == [
         (1, b"a,b", True),
         (2, b'1,"x\r\ny, ""q"""', True),
         (4, b"2,z", True),
         (5, b'3,"never closed\n', False),
     ]
-
-
-HEADER = b"submission_id,submitted_at,email,category,message\r\n"
 
 
 def test_web_form_rows_that_cannot_be_used_are_quarantined_byte_for_byte() -> None:
@@ -266,3 +315,25 @@ def test_a_text_postgresql_cannot_store_is_refused_with_its_field(record, reason
     with pytest.raises(UnusableRecord) as refused:
         check_storable(record)
     assert refused.value.reason == reason and repr(field) in refused.value.detail
+
+
+def by_strptime(text: str) -> datetime | None:
+    for pattern, zone, _ in web_forms.CMS_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    return None
+
+
+USUAL_SHAPES = r"\d\d/\d\d/\d{4} \d\d:\d\d|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\dZ?"
+
+
+@settings(max_examples=400, derandomize=True)
+@given(st.from_regex(USUAL_SHAPES, fullmatch=True) | st.text(max_size=25))
+def test_cms_timestamps_read_without_strptime_as_strptime_reads_them(text: str) -> None:
+    try:
+        read = parse_cms_timestamp(text)
+    except ValueError:
+        read = None
+    assert read == by_strptime(text)
