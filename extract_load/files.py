@@ -208,9 +208,9 @@ def inspected(
 ) -> LandedFile:
     """A landed file with its size and SHA-256, streamed in one pass that also decompresses a
     gzip file to the end: a truncated or corrupt one is unreadable before any line is read."""
-    digest, size, unreadable = hashlib.sha256(), 0, None
+    unreadable = None
     with open_stored() as stored:
-        hashing = _Hashing(stored, digest)
+        hashing = _Hashing(stored, hashlib.sha256())
         if path.endswith(".gz"):
             try:
                 with gzip.GzipFile(fileobj=hashing) as unzipped:
@@ -220,10 +220,8 @@ def inspected(
                 unreadable = f"not a complete gzip file: {error}"
         while hashing.read(CHUNK_BYTES):  # the rest, when gzip stopped early
             pass
-        size = hashing.size
-    return LandedFile(
-        path, open_stored, size, modified_at, digest.hexdigest(), previous, unreadable
-    )
+    digest = hashing.digest.hexdigest()
+    return LandedFile(path, open_stored, hashing.size, modified_at, digest, previous, unreadable)
 
 
 class _Hashing:

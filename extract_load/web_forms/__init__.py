@@ -74,7 +74,7 @@ bulk_item = partial(to_table, schema=ARROW)  # a replayed row as its load yields
 def parse_cms_timestamp(value: str) -> datetime:
     """`submitted_at` in any of the CMS's formats, as an aware instant; ValueError otherwise."""
     text = value.strip()
-    # the formats' separators tell them apart, so at most one can read a value: try that first
+    # the formats' separators tell them apart, so at most one can read a value
     likely = 0 if "/" in text else 2 if "T" in text else 1
     if usual := USUAL_SPELLINGS[likely].fullmatch(text):  # read without strptime's cost
         with suppress(ValueError):  # no such day: strptime says so, below
@@ -82,7 +82,7 @@ def parse_cms_timestamp(value: str) -> datetime:
             return datetime(
                 *(parts.get(field, 0) for field in "YmdHMS"), tzinfo=CMS_FORMATS[likely][1]
             )
-    for pattern, zone, _ in (CMS_FORMATS[likely], *CMS_FORMATS):
+    for pattern, zone, _ in CMS_FORMATS:  # an unusual spelling (single digits), or none
         try:
             return datetime.strptime(text, pattern).replace(tzinfo=zone)
         except ValueError:
