@@ -90,8 +90,11 @@ def meltano_environment(
 
 
 def install_plugins() -> None:
-    """Create the plugins' virtual environments (idempotent; fast once installed)."""
-    _meltano(["install"], {"MELTANO_PROJECT_ROOT": str(PROJECT_DIR)}, "meltano install failed")
+    """Create the plugins' virtual environments (idempotent; fast once installed). One install
+    at a time per checkout: two first loads at once would build the same venvs over each other."""
+    SHARED_INSTALLS.mkdir(exist_ok=True)
+    with _held(SHARED_INSTALLS / "install.lock", "another process is installing Meltano's plugins"):
+        _meltano(["install"], {"MELTANO_PROJECT_ROOT": str(PROJECT_DIR)}, "meltano install failed")
 
 
 def plugins_installed() -> bool:
@@ -113,19 +116,20 @@ def load_crm(
     started = datetime.now(UTC)
     command = ["run", "--force", "tap-postgres", "target-postgres"]
     command += ["--full-refresh"] if full_refresh else []
-    with _one_crm_load_at_a_time(settings):
+    lock = meltano_home(settings) / "crm.lock"
+    with _held(lock, f"another CRM load of {settings.data_dir} is running"):
         _meltano(command, meltano_environment(crm, warehouse, settings), "the CRM load failed")
     return LoadResult("crm", rows=_rows_batched_since(warehouse, started))
 
 
 @contextmanager
-def _one_crm_load_at_a_time(settings: Settings) -> Iterator[None]:
-    lock_path = meltano_home(settings) / "crm.lock"
+def _held(lock_path: Path, holder: str) -> Iterator[None]:
+    """The lock file `lock_path` held for the block; waits, saying why, while `holder` has it."""
     with lock_path.open("w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            log.info("another CRM load of %s is running: waiting for it", settings.data_dir)
+            log.info("%s: waiting for it", holder)
             fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: one real PostgreSQL per session, a fresh database per test.
+"""Fixtures shared by every test: one real PostgreSQL per session (per pytest-xdist worker), a
+fresh database per test.
 
 With ``BEEJAN_WAREHOUSE_DSN`` (or ``PGHOST``) set, the session uses that server; otherwise it
 starts the embedded one in a temporary directory and stops it at the end.
@@ -38,6 +39,14 @@ pytest_plugins = ["simulator.fixtures", "tests.alert_receivers"]
 MONTH_DAYS = 30
 # the console script of this environment, for the tests that run commands as a user would
 BEEJAN = str(Path(sys.executable).parent / "beejan")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read the simulated month run on one worker: it is built once a session
+    and takes minutes, so each worker would build its own."""
+    for item in items:
+        if "month" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("month"))
 
 
 @pytest.fixture(scope="session")
