@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from dlt.common.jsonpath import compile_path
 from dlt.sources.helpers.requests import Client, Response
 from dlt.sources.helpers.rest_client import RESTClient
@@ -34,7 +35,9 @@ def _retry_after_from_rate_limit_reset(response: Response, *args: Any, **kwargs:
 
 def _json_parsed_once(response: Response, *args: Any, **kwargs: Any) -> Response:
     """dlt's client reads a page's JSON for its data selector, its paginator reads it again, and
-    `api_pages` a third time: parse it once. The parsed body is shared, so it is only read."""
+    `api_pages` a third time: parse it once, with orjson. The parsed body is shared, so it is
+    only read. What orjson refuses (an escaped lone surrogate, an integer beyond 64 bits) goes
+    to requests' own parser, as before, so that such a record is quarantined, not the page."""
     parse = response.json
     parsed: list[Any] = []
 
@@ -42,11 +45,25 @@ def _json_parsed_once(response: Response, *args: Any, **kwargs: Any) -> Response
         if options:
             return parse(**options)
         if not parsed:
-            parsed.append(parse())
+            try:
+                parsed.append(orjson.loads(response.content))
+            except orjson.JSONDecodeError:
+                parsed.append(parse())
         return parsed[0]
 
     response.json = json  # type: ignore[method-assign]
     return response
+
+
+def _raise_for_status(response: Response, *args: Any, **kwargs: Any) -> None:
+    response.raise_for_status()  # inside the retries: a 429 or 5xx is retried, then raised
+
+
+# The hooks of every page request. requests lets a request's hooks replace the session's, and
+# dlt's client gives each request its own, so they are passed with the request.
+PAGE_HOOKS = {
+    "response": [_retry_after_from_rate_limit_reset, _json_parsed_once, _raise_for_status]
+}
 
 
 def retrying_session(timeout_s: float = 30.0):
@@ -56,9 +73,6 @@ def retrying_session(timeout_s: float = 30.0):
         request_max_attempts=MAX_ATTEMPTS,
         request_backoff_factor=BACKOFF_FACTOR,
         request_max_retry_delay=MAX_DELAY_S,
-        session_attrs={
-            "hooks": {"response": [_retry_after_from_rate_limit_reset, _json_parsed_once]}
-        },
     )
     return client.session
 
@@ -73,7 +87,8 @@ def api_pages(
     try:
         # compiled once: dlt compiles a JSONPath given as text again for every page
         selector = compile_path(data_selector)
-        for page in client.paginate(path, params=params, data_selector=selector):
+        pages = client.paginate(path, params=params, data_selector=selector, hooks=PAGE_HOOKS)
+        for page in pages:
             url = page.response.url
             body = page.response.json()
             if not isinstance(body, dict):

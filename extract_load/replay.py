@@ -145,5 +145,5 @@ def _load(
 
     with warehouse_lock(connection, f"beejan:load:{name}"):
         load = run_dlt_source(name, build, loader, settings)
-    publish_raw(connection, loader)
+    publish_raw(connection, loader, [name])
     return load

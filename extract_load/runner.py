@@ -14,7 +14,7 @@ from psycopg import sql
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
 from beejan.core.locks import warehouse_lock
-from beejan.core.roles import RAW_SCHEMAS, grant_raw_reading, login_as
+from beejan.core.roles import grant_raw_reading, login_as
 from beejan.core.settings import Settings
 from extract_load.files import Window
 from extract_load.pipeline import LoadResult
@@ -70,26 +70,30 @@ def load_sources(
         results.append(result)
         if on_result:
             on_result(result)
-    publish_raw(connection, loader)
+    publish_raw(connection, loader, names)
     return results
 
 
-def publish_raw(connection: PostgresConnection, loader: PostgresConnection) -> None:
-    """After loads: the quarantine views, planner statistics and the transformer's grants."""
+def publish_raw(
+    connection: PostgresConnection, loader: PostgresConnection, sources: Sequence[str]
+) -> None:
+    """After loads of `sources`: the quarantine views, planner statistics and the transformer's
+    grants."""
     with warehouse_lock(connection, "beejan:publish-raw"):  # DDL that concurrent loads share
         publish_quarantine_view(loader)
-        refresh_statistics(connection)
+        refresh_statistics(connection, [f"raw_{name}" for name in sources] + ["raw_quarantine"])
         grant_raw_reading(connection)
 
 
-def refresh_statistics(connection: PostgresConnection) -> None:
-    """ANALYZE the raw tables. Autovacuum gets there minutes later; until then the planner sees
-    fresh rows as nearly empty tables, and dbt's joins through the staging views picked nested
-    loops that ran for many minutes instead of a second."""
+def refresh_statistics(connection: PostgresConnection, schemas: Sequence[str]) -> None:
+    """ANALYZE the tables of `schemas`. Autovacuum gets there minutes later; until then the
+    planner sees fresh rows as nearly empty tables, and dbt's joins through the staging views
+    picked nested loops that ran for many minutes instead of a second. The other sources' raw
+    tables did not change."""
     with psycopg.connect(connection.dsn(), autocommit=True) as conn:
         tables = conn.execute(
-            "select schemaname, tablename from pg_tables where schemaname like %s",
-            (RAW_SCHEMAS,),
+            "select schemaname, tablename from pg_tables where schemaname = any(%s)",
+            (list(schemas),),
         ).fetchall()
         for schema, table in tables:
             conn.execute(sql.SQL("analyze {}").format(sql.Identifier(schema, table)))

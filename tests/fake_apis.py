@@ -22,8 +22,12 @@ class FakeApi:
                 query = {
                     key: values[0] for key, values in parse_qs(urlsplit(self.path).query).items()
                 }
-                body = json.dumps(owner.answer(query)).encode("utf-8", "surrogatepass")
-                self.send_response(200)
+                status, headers = owner.status()
+                answer = owner.answer(query) if status == 200 else {"title": "Too Many Requests"}
+                body = json.dumps(answer).encode("utf-8", "surrogatepass")
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -38,6 +42,10 @@ class FakeApi:
 
     def answer(self, query: dict[str, str]) -> dict[str, Any]:
         raise NotImplementedError
+
+    def status(self) -> tuple[int, dict[str, str]]:
+        """The status and extra headers of the next answer."""
+        return 200, {}
 
     def close(self) -> None:
         self.server.shutdown()

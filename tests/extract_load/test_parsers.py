@@ -137,9 +137,10 @@ def test_each_bad_line_is_quarantined_with_its_own_reason_and_exact_bytes() -> N
     ("path", "content"),
     [
         ("f.log.gz", b"not gzip at all"),
-        ("f.log.gz", gzip.compress(b"ts=2026-11-20T08:14:03+01:00 a=b\n" * 100)[:-20]),
+        ("f.log.gz", gzip.compress(b"ts=2026-11-20T08:14:03+01:00 a=b\n" * 100, mtime=0)[:-20]),
         ("f.log", bytes(range(256)) * 40),  # random bytes: no line can be read
     ],
+    ids=["not-gzip", "truncated-gzip", "binary"],
 )
 def test_an_unreadable_file_is_quarantined_whole_once(path: str, content: bytes) -> None:
     rows, [record], [entry] = split(list(read_log_file(landed(path, content), LIMIT)))
