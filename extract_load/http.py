@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 from dlt.common.jsonpath import compile_path
 from dlt.sources.helpers.requests import Client, Response
 from dlt.sources.helpers.rest_client import RESTClient
@@ -35,9 +34,9 @@ def _retry_after_from_rate_limit_reset(response: Response, *args: Any, **kwargs:
 
 def _json_parsed_once(response: Response, *args: Any, **kwargs: Any) -> Response:
     """dlt's client reads a page's JSON for its data selector, its paginator reads it again, and
-    `api_pages` a third time: parse it once, with orjson. The parsed body is shared, so it is
-    only read. What orjson refuses (an escaped lone surrogate, an integer beyond 64 bits) goes
-    to requests' own parser, as before, so that such a record is quarantined, not the page."""
+    `api_pages` a third time: parse it once. The parsed body is shared, so it is only read.
+    (Not orjson: it reads an integer beyond 64 bits as a float, and refuses a page holding one
+    escaped lone surrogate, where the record alone must be quarantined.)"""
     parse = response.json
     parsed: list[Any] = []
 
@@ -45,10 +44,7 @@ def _json_parsed_once(response: Response, *args: Any, **kwargs: Any) -> Response
         if options:
             return parse(**options)
         if not parsed:
-            try:
-                parsed.append(orjson.loads(response.content))
-            except orjson.JSONDecodeError:
-                parsed.append(parse())
+            parsed.append(parse())
         return parsed[0]
 
     response.json = json  # type: ignore[method-assign]
