@@ -94,6 +94,13 @@ def dbt_session(
         yield Path(folder)
 
 
+def dbt_artifacts(settings: Settings) -> Path:
+    """dbt's `target/` (manifest, run results, the docs site) for this data directory: runs
+    against different warehouses from one checkout (a test worker each, a staging and a prod
+    deployment) must not write over each other's artifacts."""
+    return settings.data_dir / "dbt" / "target"
+
+
 def run_dbt(
     args: Sequence[str],
     connection: PostgresConnection,
@@ -109,7 +116,9 @@ def run_dbt(
     settings = settings or get_settings()
     with dbt_session(connection, settings, exclusive=exclusive) as profiles_dir:
         result = dbtRunner().invoke(
-            [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles_dir)]
+            [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles_dir)],
+            target_path=str(dbt_artifacts(settings)),
+            log_path=str(dbt_artifacts(settings).parent / "logs"),
         )
     return succeeded(args, result)
 

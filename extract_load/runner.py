@@ -1,12 +1,19 @@
-"""Load one source or all of them. A source that fails (unreachable, credentials refused) is
-reported and the others still load; the caller decides the exit code from the results."""
+"""Load one source or all of them, several at once in processes of their own. A source that
+fails (unreachable, credentials refused) is reported and the others still load; the caller
+decides the exit code from the results."""
 
 from __future__ import annotations
 
+import copy
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
+from logging.handlers import QueueHandler, QueueListener
+from multiprocessing.queues import Queue
 
 import psycopg
 from psycopg import sql
@@ -33,45 +40,147 @@ def load_sources(
     since: date | None = None,
     until: date | None = None,
     on_result: Callable[[LoadResult], None] | None = None,
+    own_processes: bool | None = None,
 ) -> list[LoadResult]:
-    """Load `names` one after the other, logged in as the loader role (which owns raw);
-    `connection` is the warehouse database as its administrator, and the roles must exist.
-    Loads of one source take turns (a lock in the warehouse), whichever process runs them.
+    """Load `names`, logged in as the loader role (which owns raw); `connection` is the
+    warehouse database as its administrator, and the roles must exist. Several sources load at
+    once, each in a process of its own, at most BEEJAN_LOAD_CONCURRENCY at a time: their parsing
+    is Python, which one process runs on one core (`own_processes` says whether to, by default
+    when several sources may load at once). Loads of one source take turns (a lock in the
+    warehouse), whichever process runs them. `on_result` hears of each source as it ends.
 
     A full refresh reads everything the sources still hold, forgetting cursors and the file
     registry; rows merge on their keys, so raw keeps what a source no longer serves (X's search
     keeps seven days), the quarantine keeps its history, and the views on raw stay."""
     loader = login_as("loader", connection, settings)
     window = Window(since, until, from_scratch=full_refresh)
-    results = []
-    for name in names:
-        event = {"source": name, "step": "load"}
-        log.info("loading %s", name, extra=event)
-        started = time.monotonic()
-        try:
-            source = SOURCES.get(name)
-            if source is None:
-                raise BeejanError(
-                    f"unknown source {name!r}; the sources are {', '.join(ALL_SOURCES)}"
-                )
-            with warehouse_lock(connection, f"beejan:load:{name}"):  # its cursors and files
-                result = source.load(settings, loader, window)
-        except Exception as error:  # one failing source must not stop the others
-            result = LoadResult(name, error=explain(error))
-            event["duration_s"] = round(time.monotonic() - started, 3)
-            log.error("loading %s failed: %s", name, result.error, exc_info=True, extra=event)
-        else:
-            event |= {
-                "duration_s": round(time.monotonic() - started, 3),
-                "rows": result.rows,
-                "quarantined": result.quarantined,
-            }
-            log.info("loaded %s: %s", name, result.rows_summary(), extra=event)
-        results.append(result)
-        if on_result:
-            on_result(result)
+    jobs = [(name, settings, connection, loader, window) for name in names]
+    if own_processes is None:
+        own_processes = len(jobs) > 1 and settings.load_concurrency > 1
+    if own_processes:
+        results = _in_processes(jobs, settings.load_concurrency, on_result)
+    else:
+        results = []
+        for job in jobs:
+            results.append(load_one(*job))
+            if on_result:
+                on_result(results[-1])
     publish_raw(connection, loader, names)
     return results
+
+
+def load_one(
+    name: str,
+    settings: Settings,
+    connection: PostgresConnection,
+    loader: PostgresConnection,
+    window: Window,
+) -> LoadResult:
+    """Load one source; its failure is the result's error, not an exception."""
+    event = {"source": name, "step": "load"}
+    log.info("loading %s", name, extra=event)
+    started = time.monotonic()
+    try:
+        source = SOURCES.get(name)
+        if source is None:
+            raise BeejanError(f"unknown source {name!r}; the sources are {', '.join(ALL_SOURCES)}")
+        with warehouse_lock(connection, f"beejan:load:{name}"):  # its cursors and files
+            result = source.load(settings, loader, window)
+    except Exception as error:  # one failing source must not stop the others
+        result = LoadResult(name, error=explain(error))
+        event["duration_s"] = round(time.monotonic() - started, 3)
+        log.error("loading %s failed: %s", name, result.error, exc_info=True, extra=event)
+    else:
+        event |= {
+            "duration_s": round(time.monotonic() - started, 3),
+            "rows": result.rows,
+            "quarantined": result.quarantined,
+        }
+        log.info("loaded %s: %s", name, result.rows_summary(), extra=event)
+    return result
+
+
+def _in_processes(
+    jobs: list[tuple], workers: int, on_result: Callable[[LoadResult], None] | None
+) -> list[LoadResult]:
+    """`load_one(*job)` for every job, in at most `workers` processes. Their log records come
+    back through a queue and are handled here, by their loggers, as if logged here: the
+    terminal, the log file and any handler a caller added (Prefect's, a test's) see them. A
+    process that dies (killed, out of memory) fails its source; what it was loading is
+    finished by the next run, as after any interrupted load."""
+    # not fork: the caller may hold threads (Prefect's, a server's). A fork server imports the
+    # sources once and forks each worker from itself, where spawning would import them again
+    forks = multiprocessing.get_context("forkserver")
+    forks.set_forkserver_preload([__name__])
+    records = forks.Queue()
+    listener = QueueListener(records, _Relogging())
+    listener.start()
+    done: dict[str, LoadResult] = {}
+    try:
+        with ProcessPoolExecutor(
+            min(workers, len(jobs)), forks, _as_caller, (records, _levels(), _whereabouts())
+        ) as pool:
+            futures = {pool.submit(load_one, *job): job[0] for job in jobs}
+            for future in as_completed(futures):
+                name = futures[future]
+                try:
+                    done[name] = future.result()
+                except Exception as error:  # the process itself failed
+                    log.error("loading %s failed: %s", name, error, extra={"source": name})
+                    done[name] = LoadResult(name, error=f"its load process failed: {error}")
+                if on_result:
+                    on_result(done[name])
+    finally:
+        listener.stop()
+    return [done[job[0]] for job in jobs]
+
+
+def _levels() -> dict[str, int]:
+    """The levels this process set: the root's and its quieted loggers' (httpx...)."""
+    loggers = logging.Logger.manager.loggerDict.values()
+    quieted = {
+        logger.name: logger.level
+        for logger in loggers
+        if isinstance(logger, logging.Logger) and logger.level
+    }
+    return {"": logging.getLogger().level} | quieted
+
+
+class _Relogging(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger(record.name).handle(record)
+
+
+class _Forwarding(QueueHandler):
+    """Sends a record as the parent's handlers expect it: the message apart from the
+    traceback, which the terminal shows only with --verbose and the log file always keeps."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        record = copy.copy(record)
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        return record
+
+
+def _whereabouts() -> tuple[str, dict[str, str]]:
+    return os.getcwd(), dict(os.environ)
+
+
+def _as_caller(
+    records: Queue, levels: dict[str, int], whereabouts: tuple[str, dict[str, str]]
+) -> None:
+    """A worker as its caller is now: its folder and environment (the fork server kept those
+    it started with), and its logging, through `records`."""
+    folder, environment = whereabouts
+    os.chdir(folder)
+    os.environ.clear()
+    os.environ.update(environment)
+    root = logging.getLogger()
+    root.handlers = [_Forwarding(records)]
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def publish_raw(

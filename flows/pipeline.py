@@ -33,7 +33,7 @@ from beejan.core.logs import ensure_log_file
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import warehouse_connection
-from beejan.dbt_runner import DBT_PROJECT_DIR, DbtError, dbt_session, succeeded
+from beejan.dbt_runner import DBT_PROJECT_DIR, DbtError, dbt_artifacts, dbt_session, succeeded
 from extract_load.pipeline import LoadResult
 from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
@@ -65,8 +65,16 @@ class PipelineFailed(BeejanError):
 def load_source(
     source: str, settings: Settings, connection: PostgresConnection, days: Days
 ) -> LoadResult:
-    """Land one source raw; raising makes Prefect retry it."""
-    [result] = load_sources([source], settings, connection, since=days.since, until=days.until)
+    """Land one source raw, in a process of its own when sources load at once (their parsing
+    needs a core each, which threads do not get); raising makes Prefect retry it."""
+    [result] = load_sources(
+        [source],
+        settings,
+        connection,
+        since=days.since,
+        until=days.until,
+        own_processes=settings.load_concurrency > 1,
+    )
     if result.error:
         raise SourceError(f"{source}: {result.error}")
     logger = get_run_logger()
@@ -84,7 +92,11 @@ def build_models(selection: list[str], connection: PostgresConnection, settings:
     try:
         with dbt_session(connection, settings) as profiles_dir:
             runner = PrefectDbtRunner(
-                settings=PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=profiles_dir),
+                settings=PrefectDbtSettings(
+                    project_dir=DBT_PROJECT_DIR,
+                    profiles_dir=profiles_dir,
+                    target_path=dbt_artifacts(settings),
+                ),
                 raise_on_failure=False,  # succeeded() names the failed nodes
             )
             try:

@@ -14,7 +14,8 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from beejan.dbt_runner import DBT_PROJECT_DIR
+from beejan.core.settings import Settings
+from beejan.dbt_runner import dbt_artifacts
 from extract_load.registry import ALL_SOURCES
 from tests.conftest import BEEJAN
 from tests.prefect_api import task_runs
@@ -129,7 +130,8 @@ def test_run_simulate_is_one_audited_flow_run_with_a_task_per_source_and_dbt_nod
     names = Counter(task_run.name for task_run in task_runs(UUID(run_id)))
     assert all(names[f"load {source}"] == 1 for source in ALL_SOURCES)
     assert names["publish report"] == 1
-    run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+    artifacts = dbt_artifacts(Settings(_env_file=None, data_dir=tmp_path / "data"))
+    run_results = json.loads((artifacts / "run_results.json").read_text())
     nodes = [
         result["unique_id"].split(".")
         for result in run_results["results"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import PROJECT_DIR, Settings
-from beejan.dbt_runner import DBT_PROJECT_DIR, dbt_environment, run_dbt
+from beejan.dbt_runner import DBT_PROJECT_DIR, dbt_artifacts, dbt_environment, run_dbt
 
 TOOLS = Path(sys.executable).parent
 
@@ -66,7 +66,8 @@ def test_sql_the_macros_write_passes_sqlfluff(warehouse: PostgresConnection) -> 
 def test_dbt_project_follows_its_conventions(warehouse: PostgresConnection) -> None:
     """dbt-bouncer checks the rules of dbt-project-evaluator (dbt_project/dbt-bouncer.yml) on
     the parsed manifest; every model, seed and snapshot also belongs to an owning group."""
-    run_dbt(["parse"], warehouse, Settings(environment="ci"))
+    settings = Settings(environment="ci")
+    run_dbt(["parse"], warehouse, settings)
     bouncer = subprocess.run(
         [str(TOOLS / "dbt-bouncer"), "--config-file", "dbt-bouncer.yml"],
         cwd=DBT_PROJECT_DIR,
@@ -77,7 +78,7 @@ def test_dbt_project_follows_its_conventions(warehouse: PostgresConnection) -> N
     assert bouncer.returncode == 0, bouncer.stdout + bouncer.stderr
     assert "All checks passed" in bouncer.stdout
 
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((dbt_artifacts(settings) / "manifest.json").read_text())
     owned = {"model", "seed", "snapshot"}
     nodes = [node for node in manifest["nodes"].values() if node["resource_type"] in owned]
     assert len(nodes) > 40

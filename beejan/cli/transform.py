@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from beejan.cli._common import ready_warehouse
-from beejan.dbt_runner import DBT_PROJECT_DIR, run_dbt
+from beejan.core.settings import get_settings
+from beejan.dbt_runner import dbt_artifacts, run_dbt
 
 
 def build(
@@ -34,7 +35,7 @@ def docs(
     """Generate the dbt docs site (models, columns, lineage, tests) from the warehouse."""
     connection = ready_warehouse()
     run_dbt(["docs", "generate"], connection)
-    typer.echo(f"docs site written to {DBT_PROJECT_DIR / 'target' / 'index.html'}")
+    typer.echo(f"docs site written to {dbt_artifacts(get_settings()) / 'index.html'}")
     if serve:
         run_dbt(["docs", "serve", "--port", str(port), "--no-browser"], connection, exclusive=False)
 

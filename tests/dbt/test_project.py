@@ -13,17 +13,16 @@ import pytest
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import Settings
-from beejan.dbt_runner import DBT_PROJECT_DIR, DbtError, dbt_environment, run_dbt
+from beejan.dbt_runner import DBT_PROJECT_DIR, DbtError, dbt_artifacts, dbt_environment, run_dbt
 from simulator.live import LiveScenario
 from tests.dbt.steps import CONTACTS, build
 from tests.test_lint import run_tool
 
-TARGET = DBT_PROJECT_DIR / "target"
 KEYED = ("model", "snapshot", "seed")
 
 
 def artifact(name: str) -> dict:
-    return json.loads((TARGET / name).read_text())
+    return json.loads((dbt_artifacts(Settings(_env_file=None)) / name).read_text())
 
 
 def key_columns(tests: set[tuple[str, str | None]]) -> set[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
 import psycopg
 import pytest
 
@@ -40,6 +43,23 @@ def test_a_load_reconciles_with_the_ground_truth(sources, load: Loader, project_
     assert_reconciles(sources, project_env)
     cut = quarantined(project_env, "call_center")
     assert cut and all(payload and origin for _, origin, payload in cut)
+
+
+def test_sources_load_at_once_each_in_a_process_of_its_own(
+    sources, load: Loader, project_env, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Their parsing is Python: threads would share one core. Their log lines come back here."""
+    caplog.set_level(logging.INFO, logger="extract_load.runner")
+    results = load()
+    assert [result.source for result in results] == list(DLT_SOURCES)  # in the order asked
+    assert [result.error for result in results] == [None] * len(DLT_SOURCES)
+    started = {
+        record.getMessage(): record.process
+        for record in caplog.records
+        if record.getMessage().startswith("loading ")
+    }
+    assert set(started) == {f"loading {name}" for name in DLT_SOURCES}
+    assert os.getpid() not in started.values()
 
 
 def test_a_load_leaves_fresh_planner_statistics(sources, load: Loader, project_env) -> None:

@@ -19,7 +19,7 @@ from prefect.client.orchestration import get_client
 from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles, generated_passwords_file
 from beejan.core.settings import Settings, get_settings
-from beejan.dbt_runner import DBT_PROJECT_DIR, run_dbt
+from beejan.dbt_runner import dbt_artifacts, run_dbt
 from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 from flows.pipeline import (
@@ -174,7 +174,8 @@ def test_a_manual_rerun_of_one_source_and_day_adds_nothing_and_builds_only_downs
     [(status, results, _, _)] = audit_rows(project_env)
     assert status == "completed" and sum(results["web_forms"]["rows"].values()) > 0  # re-read
     assert raw_rows(project_env) == before
-    built = built_nodes(json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text()))
+    run_results = dbt_artifacts(Settings(_env_file=None)) / "run_results.json"
+    built = built_nodes(json.loads(run_results.read_text()))
     assert built and built <= downstream_of("source:web_forms+", project_env)
     assert "model.beejan_warehouse.stg_web_forms__submissions" in built
     assert not any(".stg_social__" in node or ".stg_sms__" in node for node in built)
@@ -233,7 +234,7 @@ def test_loading_the_sources_at_once_lands_the_rows_a_sequential_load_lands(
             _env_file=None,
             **{key.removeprefix("BEEJAN_").lower(): value for key, value in live.env.items()},
             data_dir=tmp_path / mode,
-            load_concurrency=len(ALL_SOURCES),
+            load_concurrency=1 if mode == "sequential" else len(ALL_SOURCES),
             # roles belong to the server: both databases' loaders log in with one password
             loader_password=LOADER,
             transformer_password=TRANSFORMER,
@@ -274,7 +275,8 @@ def test_the_near_real_time_lane_builds_only_downstream_of_social_and_sms_beside
     )
     try:
         state = warehouse_pipeline(list(NEAR_REAL_TIME_SOURCES), return_state=True)
-        run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+        artifacts = dbt_artifacts(Settings(_env_file=None))
+        run_results = json.loads((artifacts / "run_results.json").read_text())
         batch_output, _ = batch.communicate(timeout=1200)
     finally:
         batch.kill()
