@@ -9,8 +9,8 @@ database of the warehouse: `beejan load` (every source, concurrently as configur
 runs load and build again, which is what a nightly run costs once the history is there.
 
 For each stage it prints seconds, raw rows landed and their rate, and the peak RSS of the
-stage's largest process (from wait4 in a small launcher: the stage's process or a child it ran,
-e.g. Meltano's tap). The generator's RSS is this process's own, which also serves the APIs. A
+stage's largest process (the stage's process, a load worker, or a child they ran, e.g.
+Meltano's tap: from wait4 and from sampling the process tree, in a small launcher). The generator's RSS is this process's own, which also serves the APIs. A
 stage that fails (a data test that fails at this scale) is reported in the outcome column, and
 the run goes on. The table is appended, with the machine's cores and memory, to
 benchmarks/results/end_to_end.md.
@@ -69,14 +69,33 @@ def raw_rows(target: PostgresConnection) -> int:
     return total
 
 
-# Runs a stage and writes its peak RSS (KiB) to argv[1]. A process forked from this one would
-# report this process's own peak as its floor (Linux records the parent's high-water mark at
-# exec); forked from this small launcher, the stage reports its own.
+# Runs a stage and writes its peak RSS (KiB) to argv[1]: the larger of what the kernel kept for
+# the processes it waited for (exact) and what sampling the stage's process tree every 50 ms
+# saw (the load workers are a fork server's children, whose peaks no wait here reports). A
+# process forked from this one would report this process's own peak as its floor (Linux
+# records the parent's high-water mark at exec); forked from this small launcher, the stage
+# reports its own.
 LAUNCHER = """
-import os, subprocess, sys
+import os, subprocess, sys, threading, psutil
 process = subprocess.Popen(sys.argv[2:])
+sampled = [0]
+def sample():
+    stage = psutil.Process(process.pid)
+    while process.returncode is None:
+        try:
+            tree = [stage, *stage.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        for member in tree:
+            try:
+                sampled[0] = max(sampled[0], member.memory_info().rss // 1024)
+            except psutil.NoSuchProcess:
+                pass
+        threading.Event().wait(0.05)
+threading.Thread(target=sample, daemon=True).start()
 _, status, usage = os.wait4(process.pid, 0)
-open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+process.returncode = status
+open(sys.argv[1], "w").write(str(max(usage.ru_maxrss, sampled[0])))
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
