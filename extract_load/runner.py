@@ -4,16 +4,11 @@ decides the exit code from the results."""
 
 from __future__ import annotations
 
-import copy
 import logging
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from datetime import date
-from logging.handlers import QueueHandler, QueueListener
-from multiprocessing.queues import Queue
 
 import psycopg
 from psycopg import sql
@@ -27,6 +22,7 @@ from extract_load.files import Window
 from extract_load.pipeline import LoadResult
 from extract_load.quarantine import publish_quarantine_view
 from extract_load.registry import ALL_SOURCES, SOURCES
+from extract_load.workers import worker_pool
 
 log = logging.getLogger(__name__)
 
@@ -103,84 +99,22 @@ def load_one(
 def _in_processes(
     jobs: list[tuple], workers: int, on_result: Callable[[LoadResult], None] | None
 ) -> list[LoadResult]:
-    """`load_one(*job)` for every job, in at most `workers` processes. Their log records come
-    back through a queue and are handled here, by their loggers, as if logged here: the
-    terminal, the log file and any handler a caller added (Prefect's, a test's) see them. A
-    process that dies (killed, out of memory) fails its source; what it was loading is
-    finished by the next run, as after any interrupted load."""
-    # not fork: the caller may hold threads (Prefect's, a server's). A fork server imports the
-    # sources once and forks each worker from itself, where spawning would import them again
-    forks = multiprocessing.get_context("forkserver")
-    forks.set_forkserver_preload([__name__])
-    records = forks.Queue()
-    listener = QueueListener(records, _Relogging())
-    listener.start()
+    """`load_one(*job)` for every job, in at most `workers` processes. A process that dies
+    (killed, out of memory) fails its source; what it was loading is finished by the next run,
+    as after any interrupted load."""
     done: dict[str, LoadResult] = {}
-    try:
-        with ProcessPoolExecutor(
-            min(workers, len(jobs)), forks, _as_caller, (records, _levels(), _whereabouts())
-        ) as pool:
-            futures = {pool.submit(load_one, *job): job[0] for job in jobs}
-            for future in as_completed(futures):
-                name = futures[future]
-                try:
-                    done[name] = future.result()
-                except Exception as error:  # the process itself failed
-                    log.error("loading %s failed: %s", name, error, extra={"source": name})
-                    done[name] = LoadResult(name, error=f"its load process failed: {error}")
-                if on_result:
-                    on_result(done[name])
-    finally:
-        listener.stop()
+    with worker_pool(min(workers, len(jobs)), preload=__name__) as pool:
+        futures = {pool.submit(load_one, *job): job[0] for job in jobs}
+        for future in as_completed(futures):
+            name = futures[future]
+            try:
+                done[name] = future.result()
+            except Exception as error:  # the process itself failed
+                log.error("loading %s failed: %s", name, error, extra={"source": name})
+                done[name] = LoadResult(name, error=f"its load process failed: {error}")
+            if on_result:
+                on_result(done[name])
     return [done[job[0]] for job in jobs]
-
-
-def _levels() -> dict[str, int]:
-    """The levels this process set: the root's and its quieted loggers' (httpx...)."""
-    loggers = logging.Logger.manager.loggerDict.values()
-    quieted = {
-        logger.name: logger.level
-        for logger in loggers
-        if isinstance(logger, logging.Logger) and logger.level
-    }
-    return {"": logging.getLogger().level} | quieted
-
-
-class _Relogging(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        logging.getLogger(record.name).handle(record)
-
-
-class _Forwarding(QueueHandler):
-    """Sends a record as the parent's handlers expect it: the message apart from the
-    traceback, which the terminal shows only with --verbose and the log file always keeps."""
-
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        record = copy.copy(record)
-        record.msg, record.args = record.getMessage(), None
-        if record.exc_info:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        return record
-
-
-def _whereabouts() -> tuple[str, dict[str, str]]:
-    return os.getcwd(), dict(os.environ)
-
-
-def _as_caller(
-    records: Queue, levels: dict[str, int], whereabouts: tuple[str, dict[str, str]]
-) -> None:
-    """A worker as its caller is now: its folder and environment (the fork server kept those
-    it started with), and its logging, through `records`."""
-    folder, environment = whereabouts
-    os.chdir(folder)
-    os.environ.clear()
-    os.environ.update(environment)
-    root = logging.getLogger()
-    root.handlers = [_Forwarding(records)]
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
 
 
 def publish_raw(
