@@ -10,10 +10,10 @@ runs load and build again, which is what a nightly run costs once the history is
 
 For each stage it prints seconds, raw rows landed and their rate, and the peak RSS of the
 stage's largest process (the stage's process, a load worker, or a child they ran, e.g.
-Meltano's tap: from wait4 and from sampling the process tree, in a small launcher). The generator's RSS is this process's own, which also serves the APIs. A
-stage that fails (a data test that fails at this scale) is reported in the outcome column, and
-the run goes on. The table is appended, with the machine's cores and memory, to
-benchmarks/results/end_to_end.md.
+Meltano's tap: from wait4 and from sampling the process tree, in a small launcher). The
+generator's RSS is this process's own, which also serves the APIs. A stage that fails (a data
+test that fails at this scale) is reported in the outcome column, and the run goes on. The table
+is appended, with the machine's cores and memory, to benchmarks/results/end_to_end.md.
 """
 
 from __future__ import annotations
