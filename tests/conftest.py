@@ -19,6 +19,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 from prefect.testing.utilities import prefect_test_harness
 from psycopg import sql
+from xdist.scheduler import LoadScopeScheduling
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
@@ -37,16 +38,35 @@ if TYPE_CHECKING:  # imported by pytest as a plugin (below), which must come fir
 
 pytest_plugins = ["simulator.fixtures", "tests.alert_receivers"]
 MONTH_DAYS = 30
+# the modules whose tests read the simulated month: they run on one worker, so it is built once
+MONTH_MODULES = ("tests/dbt/test_intelligence.py", "tests/serving/")
 # the console script of this environment, for the tests that run commands as a user would
 BEEJAN = str(Path(sys.executable).parent / "beejan")
 
 
+class MonthOnOneWorker(LoadScopeScheduling):
+    """pytest-xdist's scheduling with the tests of MONTH_MODULES as one unit, every other test a
+    unit of its own. (xdist's own `loadgroup` marks do nothing under pytest 9.2, whose node ids
+    no longer read the `_nodeid` that xdist rewrites.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "month" if nodeid.startswith(MONTH_MODULES) else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> MonthOnOneWorker:
+    return MonthOnOneWorker(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that read the simulated month run on one worker: it is built once a session
-    and takes minutes, so each worker would build its own."""
-    for item in items:
-        if "month" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("month"))
+    """A test that reads the month outside MONTH_MODULES would build it on a second worker."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "month" in getattr(item, "fixturenames", ())
+        and not item.nodeid.startswith(MONTH_MODULES)
+    ]
+    if strays:
+        raise pytest.UsageError(f"add their modules to MONTH_MODULES: {', '.join(strays)}")
 
 
 @pytest.fixture(scope="session")
