@@ -114,11 +114,12 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     settings = settings or get_settings()
+    artifacts = dbt_artifacts(settings)
     with dbt_session(connection, settings, exclusive=exclusive) as profiles_dir:
         result = dbtRunner().invoke(
             [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles_dir)],
-            target_path=str(dbt_artifacts(settings)),
-            log_path=str(dbt_artifacts(settings).parent / "logs"),
+            target_path=str(artifacts),
+            log_path=str(artifacts.parent / "logs"),
         )
     return succeeded(args, result)
 

@@ -23,8 +23,6 @@ class LimitedApi(FakeApi):
         self.body = body
         self.reset_in_s = reset_in_s
         self.answered: list[float] = []
-        super().__init__()
-
         self.limits_left = 1 if reset_in_s else 0
         super().__init__()
 
