@@ -4,15 +4,9 @@
 {% macro mask_pii(column) -%}
     case
         when {{ column }} is not null and {{ column }} <> ''
-            then encode(
-                sha256(
-                    convert_to(
-                        (select pii_salt.salt from {{ source('private', 'pii_salt') }} as pii_salt)
-                        || {{ column }},
-                        'UTF8'
-                    )
-                ),
-                'hex'
-            )
+            then {{ sha256_hex(
+                "(select pii_salt.salt from " ~ source('private', 'pii_salt') ~ " as pii_salt)"
+                ~ " || " ~ column
+            ) }}
     end
 {%- endmacro %}

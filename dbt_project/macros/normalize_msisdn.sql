@@ -1,12 +1,10 @@
 {#- A Nigerian phone number in any of its shapes (+2348035550134, 2348035550134, 08035550134,
     0803 555 0134, +234-803-555-0134) as E.164 (+2348035550134); null when it is not one. -#}
 {% macro normalize_msisdn(column) -%}
+    {%- set digits = regexp_replace_all(column, '[^0-9]', '') -%}
     case
-        when regexp_replace({{ column }}, '[^0-9]', '', 'g') ~ '^234[0-9]{10}$'
-            then '+' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
-        when regexp_replace({{ column }}, '[^0-9]', '', 'g') ~ '^0[0-9]{10}$'
-            then '+234' || substr(regexp_replace({{ column }}, '[^0-9]', '', 'g'), 2)
-        when regexp_replace({{ column }}, '[^0-9]', '', 'g') ~ '^[789][0-9]{9}$'
-            then '+234' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
+        when {{ matches_regex(digits, '^234[0-9]{10}$') }} then '+' || {{ digits }}
+        when {{ matches_regex(digits, '^0[0-9]{10}$') }} then '+234' || substr({{ digits }}, 2)
+        when {{ matches_regex(digits, '^[789][0-9]{9}$') }} then '+234' || {{ digits }}
     end
 {%- endmacro %}

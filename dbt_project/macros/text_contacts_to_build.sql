@@ -23,7 +23,7 @@
                     select max(built.extracted_at) - interval '{{ var("incremental_lookback") }}'
                     from {{ scored }} as built
                 ),
-                '-infinity'
+                cast('0001-01-01' as {{ type_instant() }})
             )
             and not exists (
                 select 1

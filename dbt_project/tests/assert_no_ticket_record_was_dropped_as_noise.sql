@@ -19,8 +19,9 @@ verdicts as (
         records.channel,
         records.source_ref,
         bool_or(coalesce(records.noise_reason, judged.noise_reason) is null) as is_kept,
-        string_agg(distinct coalesce(records.noise_reason, judged.noise_reason), ', ')
-            as noise_reasons
+        {{ dbt.listagg(
+            'distinct coalesce(records.noise_reason, judged.noise_reason)', "', '"
+        ) }} as noise_reasons
     from records
     left join judged on records.contact_key = judged.contact_key
     where

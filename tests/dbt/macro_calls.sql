@@ -1,15 +1,43 @@
 -- Each macro that writes SQL, called once: the lint test lints what they write.
 select
+    words.word,
+    {{ regex_literal('[a-z]+') }} as word_pattern,
+    null::{{ type_instant() }} as no_instant,
+    null::{{ type_string_array() }} as no_names,
     {{ elapsed('hours', 'calls.started_at', 'calls.ended_at') }} as elapsed_hours,
+    {{ epoch_seconds('calls.started_at') }} as started_epoch,
+    {{ interval_seconds('60 minutes') }} as window_seconds,
+    {{ utc_instant('calls.logged_at') }} as logged_at,
+    {{ utc_date('calls.started_at') }} as started_date,
+    {{ iso_day_of_week('calls.started_date') }} as started_weekday,
+    {{ matches_regex('calls.caller', '^[0-9]+$') }} as is_numeric,
+    {{ regexp_replace_all('calls.notes', '\\s+', ' ') }} as spaced_notes,
     {{ normalize_msisdn('calls.caller') }} as msisdn,
     {{ mask_pii('calls.caller') }} as caller_hash,
+    {{ sha256_hex('calls.caller') }} as caller_sha,
     {{ scrub_pii_text('calls.notes') }} as notes,
     {{ text_for_tokens('calls.notes') }} as note_text,
     {{ edit_distance('calls.notes', "'no network'", 2) }} as distance,
+    {{ json_keys_where_set('calls.results', 'error') }} as failed_results,
+    {{ row_as_json('calls') }} as call_json,
     {{ text_dictionary_version() }} as dictionary_version
 from calls
+{{ lateral_words('calls.notes', 'words') }}
 inner join incidents on {{ incident_covers('incidents', 'calls.region_code', 'calls.started_at') }};
 
+select
+    calls.caller,
+    {{ first_by('calls.region_code', 'calls.started_at, calls.call_id', 'calls.region_code is not null') }}
+        as first_region
+from calls
+group by calls.caller;
+
+{{ first_row_per('calls', 'caller', 'started_at desc', 'caller, started_at') }};
+
+{{ day_series("date '2024-01-01'", "date '2024-01-31'") }};
+
 select to_build.contact_key from ({{ text_contacts_to_build() }}) as to_build;
+
+{{ update_statistics('calls') }};
 
 {{ grant_schema_usage(['ci_staging', 'ci_marts'], 'marts', 'reporter') }}

@@ -23,8 +23,7 @@ scores as (
 ),
 
 tickets as (
-    select distinct on (channel, source_ref) * from {{ ref('stg_crm__tickets') }}
-    order by channel asc, source_ref asc, opened_at desc
+    {{ first_row_per(ref('stg_crm__tickets'), 'channel, source_ref', 'opened_at desc') }}
 ),
 
 category_mappings as (

@@ -89,11 +89,9 @@ categorised as (
 final as (
     select
         md5(
-            identity_key || '|' || category_code || '|' || extract(
-                epoch from min(received_at) over (
-                    partition by identity_key, session_number, category_code
-                )
-            )::text
+            identity_key || '|' || category_code || '|' || {{ epoch_seconds(
+                'min(received_at) over (partition by identity_key, session_number, category_code)'
+            ) }}::{{ dbt.type_string() }}
         ) as complaint_key,
         contact_key,
         channel,

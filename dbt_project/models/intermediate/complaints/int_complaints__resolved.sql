@@ -102,9 +102,7 @@ key_matches as (
 strongest_keys as (
     -- one row per contact, so the planner expects as many as there are: filtering a ranking
     -- instead made it expect one row and join every contact to every match (minutes)
-    select distinct on (contact_key) *
-    from key_matches
-    order by contact_key asc, strength asc
+    {{ first_row_per('key_matches', 'contact_key', 'strength asc') }}
 ),
 
 strongest as (

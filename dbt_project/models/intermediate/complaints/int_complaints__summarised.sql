@@ -17,21 +17,22 @@ summarised as (
         min(contacts.identity_key) as identity_key,
         min(contacts.customer_id) as customer_id,
         min(contacts.category_code) as category_code,
-        (array_agg(contacts.category_method order by category_methods.strength))[1]
+        {{ first_by('contacts.category_method', 'category_methods.strength') }}
             as category_method,
         max(contacts.category_confidence) as category_confidence,
         min(contacts.received_at) as first_contact_at,
         max(contacts.received_at) as last_contact_at,
         count(*) as contact_count,
         count(distinct contacts.channel) as channel_count,
-        string_agg(distinct contacts.channel, ',' order by contacts.channel) as channels,
-        (array_agg(contacts.channel order by contacts.received_at, contacts.contact_key))[1]
+        {{ dbt.listagg(
+            'distinct contacts.channel', "','", 'order by contacts.channel'
+        ) }} as channels,
+        {{ first_by('contacts.channel', 'contacts.received_at, contacts.contact_key') }}
             as first_channel,
-        (
-            array_agg(contacts.region_code order by contacts.received_at, contacts.contact_key)
-            filter (where contacts.region_code is not null)
-        )[1
-        ] as region_code,
+        {{ first_by(
+            'contacts.region_code', 'contacts.received_at, contacts.contact_key',
+            where='contacts.region_code is not null'
+        ) }} as region_code,
         max(contacts.ticket_id) as ticket_id,
         sum(contacts.problem_score) as problem_score,
         max(contacts.churn_score) > 0 as has_churn_words,

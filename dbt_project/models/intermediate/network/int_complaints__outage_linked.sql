@@ -18,10 +18,11 @@ spikes as (
     select * from {{ ref('int_outage_spikes__detected') }}
 ),
 
-recorded as (
-    select distinct on (complaints.complaint_key)
+covering_incidents as (
+    select
         complaints.complaint_key,
-        incidents.incident_id
+        incidents.incident_id,
+        incidents.started_at
     from complaints
     inner join incident_service_categories
         on complaints.category_code = incident_service_categories.category_code
@@ -31,13 +32,20 @@ recorded as (
             and {{ incident_covers(
                 'incidents', 'complaints.region_code', 'complaints.first_contact_at'
             ) }}
-    order by complaints.complaint_key, incidents.started_at
 ),
 
-spiked as (
-    select distinct on (complaints.complaint_key)
+recorded as (
+    -- the first incident, when several cover the complaint
+    {{ first_row_per(
+        'covering_incidents', 'complaint_key', 'started_at asc', 'complaint_key, incident_id'
+    ) }}
+),
+
+covering_spikes as (
+    select
         complaints.complaint_key,
-        spikes.outage_spike_key
+        spikes.outage_spike_key,
+        spikes.detected_at
     from complaints
     inner join spikes
         on
@@ -45,7 +53,12 @@ spiked as (
             and complaints.category_code = spikes.category_code
             and complaints.first_contact_at
             between spikes.window_start_at and spikes.last_flagged_at
-    order by complaints.complaint_key, spikes.detected_at
+),
+
+spiked as (
+    {{ first_row_per(
+        'covering_spikes', 'complaint_key', 'detected_at asc', 'complaint_key, outage_spike_key'
+    ) }}
 ),
 
 final as (

@@ -30,11 +30,11 @@ windowed as (
             range between interval '{{ var("baseline_days") }} days' preceding
             and interval '2 hours' preceding
         ) as history_complaints,
-        extract(
-            epoch from first_contact_at - greatest(
-                first_contact_at - interval '{{ var("baseline_days") }} days',
-                min(first_contact_at) over ()
-            )
+        (
+            {{ epoch_seconds('first_contact_at') }} - {{ epoch_seconds(
+                "greatest(first_contact_at - interval '" ~ var("baseline_days") ~ " days',"
+                ~ " min(first_contact_at) over ())"
+            ) }}
         ) / 3600.0 - 2 as history_hours
     from complaints
 ),
@@ -45,7 +45,7 @@ scored as (
         greatest(
             history_complaints / nullif(greatest(history_hours, 0), 0),
             {{ var("baseline_floor_per_hour") }}
-        ) * extract(epoch from interval '{{ var("spike_window") }}') / 3600.0
+        ) * {{ interval_seconds(var("spike_window")) }} / 3600.0
             as expected_complaints
     from windowed
 ),
@@ -91,8 +91,10 @@ spikes as (
 
 final as (
     select
-        md5(region_code || '|' || category_code || '|' || extract(epoch from detected_at)::text)
-            as outage_spike_key,
+        md5(
+            region_code || '|' || category_code || '|'
+            || {{ epoch_seconds('detected_at') }}::{{ dbt.type_string() }}
+        ) as outage_spike_key,
         region_code,
         category_code,
         detected_at - interval '{{ var("spike_window") }}' as window_start_at,

@@ -15,8 +15,8 @@ incident_service_categories as (
     select * from {{ ref('incident_service_categories') }}
 ),
 
-explained as (
-    select distinct on (spikes.outage_spike_key)
+explaining_incidents as (
+    select
         spikes.outage_spike_key,
         incidents.incident_id,
         incidents.started_at as incident_started_at
@@ -27,7 +27,11 @@ explained as (
         on
             incident_service_categories.service = incidents.service
             and {{ incident_covers('incidents', 'spikes.region_code', 'spikes.detected_at') }}
-    order by spikes.outage_spike_key, incidents.started_at
+),
+
+explained as (
+    -- the first incident, when several explain the spike
+    {{ first_row_per('explaining_incidents', 'outage_spike_key', 'incident_started_at asc') }}
 ),
 
 final as (
@@ -37,7 +41,7 @@ final as (
         spikes.category_code,
         spikes.window_start_at,
         spikes.detected_at,
-        (spikes.detected_at at time zone 'UTC')::date as detected_date,
+        {{ utc_date('spikes.detected_at') }} as detected_date,
         spikes.last_flagged_at,
         spikes.peak_complaints_per_window,
         spikes.expected_complaints_per_window,

@@ -46,7 +46,7 @@ unknown_words as (
         and common_words.word is null
         and region_aliases.alias is null
         and length(tokens.token) >= 5
-        and tokens.token ~ '^[a-z]+$'
+        and {{ matches_regex('tokens.token', '^[a-z]+$') }}
 ),
 
 candidate_terms as (
@@ -68,24 +68,28 @@ candidate_terms as (
         on left(unknown_words.token, 2) = reverse(left(single_word_terms.term, 2))
 ),
 
-corrections as (
-    select distinct on (token)
+measured_terms as (
+    select
         token,
-        term
+        term,
+        {{ edit_distance('token', 'term', 2) }} as distance
     from candidate_terms
+    where abs(length(token) - length(term)) <= 2
+),
+
+close_terms as (
+    select * from measured_terms
     where
-        abs(length(token) - length(term)) <= 2
-        and
-        {{ edit_distance('token', 'term', 2) }}
-        <= case
+        distance <= case
             -- two edits only between words of one length (a swap: netwrok, brwose)
             when length(token) = length(term) and length(term) >= 6 then 2
             else 1
         end
-    order by
-        token asc,
-        {{ edit_distance('token', 'term', 2) }} asc,
-        term asc
+),
+
+corrections as (
+    -- the closest term, the first in the alphabet on a tie
+    {{ first_row_per('close_terms', 'token', 'distance asc, term asc', 'token, term') }}
 ),
 
 corrected_tokens as (
@@ -158,7 +162,7 @@ term_matches as (
         terms.term,
         terms.weight * case when all_grams.match_method = 'typo' then 0.8 else 1 end as weight,
         all_grams.match_method,
-        null::text as region_code
+        null::{{ dbt.type_string() }} as region_code
     from all_grams
     inner join terms on all_grams.gram = terms.term
     where all_grams.text_kind = 'text'
@@ -229,7 +233,7 @@ unknown_word_matches as (
         corrected_tokens.token as term,
         1 as weight,
         'unknown' as match_method,
-        null::text as region_code
+        null::{{ dbt.type_string() }} as region_code
     from corrected_tokens
     inner join unknown_words on corrected_tokens.token = unknown_words.token
     left join recognised_positions

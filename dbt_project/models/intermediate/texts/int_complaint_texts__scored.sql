@@ -134,14 +134,16 @@ ranked_categories as (
     inner join category_codes on class_scores.term_class = category_codes.category_code
 ),
 
-named_regions as (
-    select distinct on (contact_key, term_class)
-        contact_key,
-        term_class,
-        region_code
-    from distinct_terms
+region_terms as (
+    select * from distinct_terms
     where term_class in ('text_region', 'profile_region')
-    order by contact_key, term_class, first_position
+),
+
+named_regions as (
+    {{ first_row_per(
+        'region_terms', 'contact_key, term_class', 'first_position asc',
+        'contact_key, term_class, region_code'
+    ) }}
 ),
 
 texts as (

@@ -48,9 +48,7 @@ split as (
         words.word,
         words.word_position
     from texts
-    cross join
-        lateral
-        regexp_split_to_table(texts.spaced_text, ' ') with ordinality as words (word, word_position)
+    {{ lateral_words('texts.spaced_text', 'words') }}
     where words.word <> ''
 ),
 

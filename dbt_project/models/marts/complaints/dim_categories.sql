@@ -4,9 +4,9 @@ with category_codes as (
 
 final as (
     select
-        category_code::text as category_code,
-        category_name::text as category_name,
-        description::text as category_description
+        category_code::{{ dbt.type_string() }} as category_code,
+        category_name::{{ dbt.type_string() }} as category_name,
+        description::{{ dbt.type_string() }} as category_description
     from category_codes
 )
 

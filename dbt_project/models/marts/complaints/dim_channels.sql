@@ -4,9 +4,9 @@ with channels as (
 
 final as (
     select
-        channel::text as channel,
-        channel_name::text as channel_name,
-        source_system::text as source_system
+        channel::{{ dbt.type_string() }} as channel,
+        channel_name::{{ dbt.type_string() }} as channel_name,
+        source_system::{{ dbt.type_string() }} as source_system
     from channels
 )
 

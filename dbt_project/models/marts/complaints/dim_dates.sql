@@ -8,15 +8,15 @@ with bounds as (
 ),
 
 days as (
-    select generate_series(bounds.first_day, bounds.last_day, interval '1 day')::date as date_day
+    {{ day_series('bounds.first_day', 'bounds.last_day') }}
     from bounds
 ),
 
 final as (
     select
         date_day,
-        extract(isodow from date_day)::int as iso_day_of_week,
-        extract(isodow from date_day) in (6, 7) as is_weekend,
+        {{ iso_day_of_week('date_day') }} as iso_day_of_week,
+        {{ iso_day_of_week('date_day') }} in (6, 7) as is_weekend,
         date_trunc('week', date_day)::date as week_start,
         date_trunc('month', date_day)::date as month_start
     from days

@@ -27,7 +27,7 @@ contacts_now as (
         channel,
         source_ref,
         received_at,
-        (received_at at time zone 'UTC')::date as received_date,
+        {{ utc_date('received_at') }} as received_date,
         category_code,
         category_method,
         category_confidence::numeric(4, 2) as category_confidence,
@@ -48,7 +48,7 @@ final as (
     {% if is_incremental() %}
         left join {{ this }} as built on contacts_now.contact_key = built.contact_key
         -- whole rows compared by column name (the contract stores some text as varchar)
-        where built.contact_key is null or to_jsonb(contacts_now) <> to_jsonb(built)
+        where built.contact_key is null or {{ row_as_json('contacts_now') }} <> {{ row_as_json('built') }}
     {% endif %}
 )
 

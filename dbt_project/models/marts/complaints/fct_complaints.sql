@@ -94,7 +94,7 @@ final as (
         category_confidence::numeric(4, 2) as category_confidence,
         first_contact_at,
         last_contact_at,
-        (first_contact_at at time zone 'UTC')::date as first_contact_date,
+        {{ utc_date('first_contact_at') }} as first_contact_date,
         contact_count::int as contact_count,
         channel_count::int as channel_count,
         channels,

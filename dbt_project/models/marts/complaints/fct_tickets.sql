@@ -34,7 +34,7 @@ final as (
         priority,
         ticket_status,
         opened_at,
-        (opened_at at time zone 'UTC')::date as opened_date,
+        {{ utc_date('opened_at') }} as opened_date,
         first_response_at,
         resolved_at,
         hours_to_first_response::numeric(10, 2) as hours_to_first_response,

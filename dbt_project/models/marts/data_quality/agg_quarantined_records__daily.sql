@@ -6,7 +6,7 @@ with records as (
 
 counted as (
     select
-        (quarantined_at at time zone 'UTC')::date as quarantined_date,
+        {{ utc_date('quarantined_at') }} as quarantined_date,
         source_system,
         reason,
         count(*)::bigint as quarantined_records

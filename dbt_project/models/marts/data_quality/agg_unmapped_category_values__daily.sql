@@ -7,7 +7,7 @@ with contacts as (
 
 counted as (
     select
-        (received_at at time zone 'UTC')::date as received_date,
+        {{ utc_date('received_at') }} as received_date,
         channel,
         channel_category as unmapped_value,
         count(*)::bigint as contacts

@@ -45,7 +45,7 @@ final as (
         incidents.severity,
         incidents.started_at,
         incidents.resolved_at,
-        (incidents.started_at at time zone 'UTC')::date as started_date,
+        {{ utc_date('incidents.started_at') }} as started_date,
         round(
             {{ elapsed('minutes', 'incidents.started_at', 'incidents.resolved_at') }}::numeric, 1
         )::numeric(10, 1) as duration_minutes,

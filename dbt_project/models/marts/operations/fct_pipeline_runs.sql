@@ -10,7 +10,7 @@ final as (
         run_status,
         started_at,
         finished_at,
-        (started_at at time zone 'UTC')::date as started_date,
+        {{ utc_date('started_at') }} as started_date,
         {{ elapsed('seconds', 'started_at', 'finished_at') }}::numeric(12, 1) as duration_seconds,
         source_count,
         coalesce(cardinality(failed_sources), 0) as failed_source_count,

@@ -13,11 +13,7 @@
             finished_at,
             status as run_status,
             cardinality(sources) as source_count,
-            (
-                select array_agg(results.key order by results.key)
-                from jsonb_each(pipeline_runs.source_results) as results
-                where results.value ->> 'error' is not null
-            ) as failed_sources,
+            {{ json_keys_where_set('pipeline_runs.source_results', 'error') }} as failed_sources,
             message as failure_message
         from pipeline_runs
     )
@@ -25,12 +21,12 @@
     select * from renamed
 {% else %}
     select
-        null::text as run_id,
-        null::timestamptz as started_at,
-        null::timestamptz as finished_at,
-        null::text as run_status,
+        null::{{ dbt.type_string() }} as run_id,
+        null::{{ type_instant() }} as started_at,
+        null::{{ type_instant() }} as finished_at,
+        null::{{ dbt.type_string() }} as run_status,
         null::int as source_count,
-        null::text[] as failed_sources,
-        null::text as failure_message
+        null::{{ type_string_array() }} as failed_sources,
+        null::{{ dbt.type_string() }} as failure_message
     where false
 {% endif %}

@@ -13,8 +13,8 @@ renamed as (
         region_code,
         plan_code,
         status as account_status,
-        created_at at time zone 'UTC' as created_at,
-        updated_at at time zone 'UTC' as updated_at
+        {{ utc_instant('created_at') }} as created_at,
+        {{ utc_instant('updated_at') }} as updated_at
     from source
 )
 

@@ -8,9 +8,9 @@ renamed as (
         region_code,
         service,
         severity,
-        started_at at time zone 'UTC' as started_at,
-        resolved_at at time zone 'UTC' as resolved_at,
-        updated_at at time zone 'UTC' as updated_at
+        {{ utc_instant('started_at') }} as started_at,
+        {{ utc_instant('resolved_at') }} as resolved_at,
+        {{ utc_instant('updated_at') }} as updated_at
     from source
 )
 

@@ -8,7 +8,7 @@ renamed as (
         plan_name,
         technology,
         monthly_fee::numeric(12, 2) as monthly_fee_ngn,
-        updated_at at time zone 'UTC' as updated_at
+        {{ utc_instant('updated_at') }} as updated_at
     from source
 )
 

@@ -7,7 +7,7 @@ renamed as (
         region_code,
         region_name,
         state as state_name,
-        updated_at at time zone 'UTC' as updated_at
+        {{ utc_instant('updated_at') }} as updated_at
     from source
 )
 

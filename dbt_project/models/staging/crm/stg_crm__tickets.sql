@@ -11,10 +11,10 @@ renamed as (
         category_code,
         priority,
         status as ticket_status,
-        opened_at at time zone 'UTC' as opened_at,
-        first_response_at at time zone 'UTC' as first_response_at,
-        resolved_at at time zone 'UTC' as resolved_at,
-        updated_at at time zone 'UTC' as updated_at
+        {{ utc_instant('opened_at') }} as opened_at,
+        {{ utc_instant('first_response_at') }} as first_response_at,
+        {{ utc_instant('resolved_at') }} as resolved_at,
+        {{ utc_instant('updated_at') }} as updated_at
     from source
 )
 

@@ -25,14 +25,14 @@
     select * from renamed
 {% else %}
     select
-        null::text as decision_id,
-        null::text as quarantine_id,
-        null::text as source_system,
-        null::text as outcome,
-        null::text as new_reason,
-        null::text as detail,
-        null::text as decided_by,
-        null::timestamptz as decided_at,
-        null::text as load_id
+        null::{{ dbt.type_string() }} as decision_id,
+        null::{{ dbt.type_string() }} as quarantine_id,
+        null::{{ dbt.type_string() }} as source_system,
+        null::{{ dbt.type_string() }} as outcome,
+        null::{{ dbt.type_string() }} as new_reason,
+        null::{{ dbt.type_string() }} as detail,
+        null::{{ dbt.type_string() }} as decided_by,
+        null::{{ type_instant() }} as decided_at,
+        null::{{ dbt.type_string() }} as load_id
     where false
 {% endif %}

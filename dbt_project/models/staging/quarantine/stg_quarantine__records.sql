@@ -27,16 +27,16 @@
     select * from renamed
 {% else %}
     select
-        null::text as quarantine_id,
-        null::text as source_system,
-        null::text as reason,
-        null::text as detail,
+        null::{{ dbt.type_string() }} as quarantine_id,
+        null::{{ dbt.type_string() }} as source_system,
+        null::{{ dbt.type_string() }} as reason,
+        null::{{ dbt.type_string() }} as detail,
         null::bigint as payload_bytes,
-        null::text as origin,
-        null::timestamptz as quarantined_at,
-        null::text as load_id,
-        null::text as status,
-        null::text as current_reason,
-        null::timestamptz as decided_at
+        null::{{ dbt.type_string() }} as origin,
+        null::{{ type_instant() }} as quarantined_at,
+        null::{{ dbt.type_string() }} as load_id,
+        null::{{ dbt.type_string() }} as status,
+        null::{{ dbt.type_string() }} as current_reason,
+        null::{{ type_instant() }} as decided_at
     where false
 {% endif %}

@@ -5,7 +5,7 @@ with source as (
 renamed as (
     select
         sid as message_sid,
-        {{ mask_pii(normalize_msisdn('"from"')) }} as msisdn_hash,
+        {{ mask_pii(normalize_msisdn(adapter.quote('from'))) }} as msisdn_hash,
         {{ scrub_pii_text('body') }} as message_text,
         direction,
         status as delivery_status,

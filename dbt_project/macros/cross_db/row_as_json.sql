@@ -1,0 +1,12 @@
+{% macro row_as_json(alias) -%}
+    {#- a whole row as JSON, to compare rows column by column -#}
+    {{ return(adapter.dispatch('row_as_json')(alias)) }}
+{%- endmacro %}
+
+{% macro postgres__row_as_json(alias) -%}
+    to_jsonb({{ alias }})
+{%- endmacro %}
+
+{% macro spark__row_as_json(alias) -%}
+    to_json(struct({{ alias }}.*))
+{%- endmacro %}
