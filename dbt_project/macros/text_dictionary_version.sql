@@ -5,7 +5,9 @@
         from (
             {%- for seed in ['text_normalisations', 'text_terms', 'region_aliases',
                              'common_words', 'category_codes'] %}
-                select '{{ seed }}:' || {{ row_as_json('seed_row') }} as seed_line
+                select
+                    '{{ seed }}:' || {{ row_as_json('seed_row') }}::{{ dbt.type_string() }}
+                        as seed_line
                 from {{ ref(seed) }} as seed_row
                 {%- if not loop.last %} union all{% endif %}
             {%- endfor %}

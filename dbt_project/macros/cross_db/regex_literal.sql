@@ -10,9 +10,9 @@
 {%- endmacro %}
 
 {% macro spark__regex_literal(pattern) -%}
-    {#- a raw literal (Spark would read backslashes as escapes), with classes that know
-        Unicode, as PostgreSQL's do -#}
-    {%- set java = '(?U)' ~ pattern | replace('[:punct:]', '\\p{Punct}') | replace('[:space:]', '\\s') -%}
+    {#- a raw literal (Spark would read backslashes as escapes); Java's classes, like
+        PostgreSQL's in the warehouse's C locale, hold ASCII characters only -#}
+    {%- set java = pattern | replace('[:punct:]', '\\p{Punct}') | replace('[:space:]', '\\s') -%}
     {%- if "'" in java -%}
         r"{{ java }}"
     {%- else -%}

@@ -1,5 +1,5 @@
 {% macro row_as_json(alias) -%}
-    {#- a whole row as JSON, to compare rows column by column -#}
+    {#- a whole row as JSON, to compare rows column by column (cast it to fingerprint it) -#}
     {{ return(adapter.dispatch('row_as_json')(alias)) }}
 {%- endmacro %}
 
