@@ -10,5 +10,5 @@
 {%- endmacro %}
 
 {% macro spark__elapsed(seconds, start_at, end_at) -%}
-    ((unix_micros({{ end_at }}) - unix_micros({{ start_at }})) / {{ seconds * 1000000 }}.0)
+    (cast(unix_micros({{ end_at }}) - unix_micros({{ start_at }}) as double) / {{ seconds * 1000000 }})
 {%- endmacro %}

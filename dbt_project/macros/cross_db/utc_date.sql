@@ -8,5 +8,6 @@
 {%- endmacro %}
 
 {% macro spark__utc_date(instant) -%}
-    to_date(from_utc_timestamp({{ instant }}, 'UTC'))
+    {#- the session's wall clock moved to UTC's; cast(... as date) alone gives the session's day -#}
+    cast(convert_timezone(current_timezone(), 'UTC', cast({{ instant }} as timestamp_ntz)) as date)
 {%- endmacro %}

@@ -8,5 +8,10 @@
 {%- endmacro %}
 
 {% macro spark__utc_instant(wall_clock) -%}
-    to_utc_timestamp({{ wall_clock }}, 'UTC')
+    {#- a timestamp without a zone is read in the session's zone when cast: the wall clock
+        moves from UTC to the session's zone first -#}
+    cast(
+        convert_timezone('UTC', current_timezone(), cast({{ wall_clock }} as timestamp_ntz))
+        as timestamp
+    )
 {%- endmacro %}

@@ -34,8 +34,8 @@ covering_incidents as (
             ) }}
 ),
 
+-- the first incident, when several cover the complaint
 recorded as (
-    -- the first incident, when several cover the complaint
     {{ first_row_per(
         'covering_incidents', 'complaint_key', 'started_at asc', 'complaint_key, incident_id'
     ) }}

@@ -48,7 +48,9 @@ final as (
     {% if is_incremental() %}
         left join {{ this }} as built on contacts_now.contact_key = built.contact_key
         -- whole rows compared by column name (the contract stores some text as varchar)
-        where built.contact_key is null or {{ row_as_json('contacts_now') }} <> {{ row_as_json('built') }}
+        where
+            built.contact_key is null
+            or {{ row_as_json('contacts_now') }} <> {{ row_as_json('built') }}
     {% endif %}
 )
 
