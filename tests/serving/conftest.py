@@ -4,7 +4,6 @@ commands: `beejan report`, `beejan docs --serve` and `beejan api serve`, as subp
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -20,6 +19,7 @@ from beejan.core.settings import PROJECT_DIR
 from beejan.dbt_runner import run_dbt
 from flows import audit
 from tests.conftest import BEEJAN, Month
+from tests.debian import debian_command
 
 # Screenshots of the browser tests land here (git-ignored) for a person to look at.
 ARTEFACTS = PROJECT_DIR / "artefacts" / "browser"
@@ -94,24 +94,7 @@ def serving(command: list[str], env: dict[str, str], ready_url: str) -> Iterator
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Debian's Chromium: installed with apt when missing (as root); skipped only where it
-    cannot be installed."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("Chromium is missing and cannot be installed here (needs root and apt-get)")
-    for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(
-            step,
-            capture_output=True,
-            text=True,
-            check=False,
-            env=os.environ | {"DEBIAN_FRONTEND": "noninteractive"},
-        )
-        if done.returncode != 0:
-            pytest.skip(f"Chromium could not be installed: {done.stderr.strip()[-300:]}")
-    return shutil.which("chromium") or pytest.skip("apt installed no `chromium` command")
+    return debian_command("chromium", "chromium")
 
 
 @pytest.fixture
