@@ -43,9 +43,10 @@ DLT_CONFIG = {
     "normalize.parquet_normalizer.add_dlt_id": True,
     "normalize.parquet_normalizer.add_dlt_load_id": True,
     # ADBC's Python binding makes one table of a load job's whole file, and dlt runs its jobs
-    # side by side: files of at most 100k rows, two jobs at a time, keep a big load's memory
-    # bounded (a file of a million lines peaked at 757 MiB in one job, 433 MiB so)
-    "normalize.data_writer.file_max_items": 100_000,
+    # side by side: files of at most 50k rows, two jobs at a time, keep a big load's memory
+    # bounded (a file of a million lines peaked at 757 MiB in one job; loading a million
+    # complaints' raw rows peaked at 504 MiB with 100k, 449 MiB with 50k)
+    "normalize.data_writer.file_max_items": 50_000,
     "load.workers": 2,
 }
 
