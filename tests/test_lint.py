@@ -55,16 +55,21 @@ MACROS_WITHOUT_SQL = {
 MACRO_CALLS = Path(__file__).parent / "dbt" / "macro_calls.sql"
 
 
+def macros_defined(folder: Path) -> set[str]:
+    """The macros the SQL files under `folder` define, an engine's implementation of a
+    dispatched macro (`postgres__x`, `spark__x`) counted as the macro it implements (`x`)."""
+    return {
+        re.sub(r"^(postgres|spark)__", "", name)
+        for path in folder.rglob("*.sql")
+        for name in re.findall(r"{%-? macro (\w+)\(", path.read_text())
+    }
+
+
 def test_sql_the_macros_write_passes_sqlfluff(warehouse: PostgresConnection) -> None:
     """sqlfluff's dbt templater skips macro files, so each macro is called once (macro_calls.sql),
     compiled by dbt and the result linted. Layout follows the call site and dbt quotes the
     relations it renders, so those two rule groups are left to the model lint."""
-    defined = {
-        name
-        for path in (DBT_PROJECT_DIR / "macros").rglob("*.sql")
-        for name in re.findall(r"{%-? macro (\w+)\(", path.read_text())
-        if not name.startswith(("postgres__", "spark__"))  # reached through adapter.dispatch
-    }
+    defined = macros_defined(DBT_PROJECT_DIR / "macros")
     calls = MACRO_CALLS.read_text()
     assert {name for name in defined if f"{name}(" not in calls} == MACROS_WITHOUT_SQL
 
@@ -180,8 +185,8 @@ def project_hooks() -> list[str]:
 
 
 def test_sql_outside_the_dispatched_macros_is_portable() -> None:
-    """Models, tests and macros run on PostgreSQL and on Spark (ARCHITECTURE.md): SQL that only
-    PostgreSQL reads belongs in a dispatched macro under macros/cross_db."""
+    """Models, tests and macros run on PostgreSQL and on Spark (README: one dbt project, two
+    engines): SQL that only PostgreSQL reads belongs in a dispatched macro under macros/cross_db."""
     files = dbt_sql_files()
     assert len(files) > 50
     offending = {

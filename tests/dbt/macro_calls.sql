@@ -28,7 +28,9 @@ inner join incidents on {{ incident_covers('incidents', 'calls.region_code', 'ca
 select
     calls.caller,
     {{ first_by('calls.region_code', 'calls.started_at, calls.call_id', 'calls.region_code is not null') }}
-        as first_region
+        as first_region,
+    {{ dbt.listagg('distinct calls.region_code', "','", 'order by calls.region_code') }} as regions,
+    max(calls.duration)::{{ dbt.type_string() }} as longest
 from calls
 group by calls.caller;
 

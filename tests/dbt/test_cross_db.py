@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from beejan.core.settings import PROJECT_DIR, Settings
 from beejan.dbt_runner import DBT_PROJECT_DIR, dbt_environment
 from tests.dbt.steps import LOADER, TRANSFORMER
 from tests.debian import debian_command
+from tests.test_lint import macros_defined
 
 pytestmark = pytest.mark.slow
 
@@ -70,11 +70,7 @@ def same(left: Any, right: Any) -> bool:
 
 
 def test_the_probes_call_every_dispatched_macro() -> None:
-    defined = {
-        re.sub(r"^(postgres|spark)__", "", name)
-        for path in CROSS_DB_MACROS.glob("*.sql")
-        for name in re.findall(r"{%-? macro (\w+)\(", path.read_text())
-    }
+    defined = macros_defined(CROSS_DB_MACROS)
     probes = PROBES.read_text()
     assert len(defined) > 15
     assert {name for name in defined if f"{name}(" not in probes} == STATEMENTS
