@@ -18,6 +18,7 @@ import jinja2
 import yaml
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.debian import spark_runtime
 from beejan.core.errors import BeejanError
 from beejan.core.locks import warehouse_lock
 from beejan.core.roles import login_as
@@ -33,18 +34,32 @@ class DbtError(BeejanError):
 
 def dbt_environment(connection: PostgresConnection, settings: Settings) -> dict[str, str]:
     """The variables ``profiles.yml`` reads with ``env_var()``."""
-    return {
+    warehouse = {
         "BEEJAN_PG_HOST": connection.host,
         "BEEJAN_PG_PORT": str(connection.port),
         "BEEJAN_PG_USER": connection.user,
         "BEEJAN_PG_PASSWORD": connection.password,
         "BEEJAN_PG_DATABASE": connection.database,
-        "DBT_TARGET": settings.environment,
+    }
+    if settings.engine == "postgres":
+        return warehouse | {"DBT_TARGET": settings.environment}
+    _, jdbc_jar = spark_runtime()
+    return warehouse | {
+        "DBT_TARGET": f"spark_{settings.environment}",
+        "BEEJAN_SPARK_METHOD": settings.spark_method,
+        "BEEJAN_SPARK_HOST": settings.spark_host,
+        "BEEJAN_SPARK_PORT": str(settings.spark_port),
+        "BEEJAN_SPARK_USER": settings.spark_user or "",
+        "BEEJAN_SPARK_MASTER": settings.spark_master,
+        "BEEJAN_SPARK_HOME": str(settings.data_dir / "spark"),
+        "BEEJAN_SPARK_JDBC_JAR": jdbc_jar,
+        "BEEJAN_LAKE_ROOT": settings.lake_root,
     }
 
 
 def render_profiles(variables: dict[str, str]) -> dict[str, Any]:
-    """profiles.yml with every `env_var()` resolved from `variables` (not the environment)."""
+    """profiles.yml with the target's `env_var()`s resolved from `variables` (not the
+    environment)."""
 
     def env_var(name: str, default: str | None = None) -> str:
         if name in variables:
@@ -65,7 +80,11 @@ def render_profiles(variables: dict[str, str]) -> dict[str, Any]:
             return int(text) if "as_number" in node else text
         return node
 
-    return render(yaml.safe_load(PROFILES_TEMPLATE.read_text()))
+    profiles = yaml.safe_load(PROFILES_TEMPLATE.read_text())
+    for profile in profiles.values():  # the chosen output alone: each engine's needs its own
+        target = render(profile["target"])
+        profile["outputs"] = {target: render(profile["outputs"][target])}
+    return render(profiles)
 
 
 def marts_schema(settings: Settings) -> str:

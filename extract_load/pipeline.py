@@ -27,6 +27,7 @@ from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.settings import Settings
+from extract_load import lake
 from extract_load.bulk import DLT_CONFIG, stamp
 from extract_load.files import LANDED_FILES_TABLE, KnownFile, known_files
 from extract_load.quarantine import QUARANTINE_TABLE
@@ -37,16 +38,23 @@ BOOKKEEPING_TABLES = (QUARANTINE_TABLE, LANDED_FILES_TABLE)
 ROWS_ALREADY_THERE = re.compile(r'duplicate key value violates unique constraint "\w+__dlt_id_key"')
 
 
-class JsonTextWarning(logging.Filter):
-    """Drops dlt's warning that an Arrow text column meets a `json` column hint: the bulk path
-    hands JSON over as text on purpose (Arrow has no JSON type dlt reads), and the warehouse
-    parses it on COPY."""
+class ExpectedWarnings(logging.Filter):
+    """Drops dlt warnings that describe the design: an Arrow text column meets a `json` column
+    hint (the bulk path hands JSON over as text, which the warehouse parses on COPY); on the
+    lake, tables fall back from merge to append (staging keeps the newest row per key) and the
+    bookkeeping tables from INSERT files to Parquet."""
+
+    EXPECTED = (
+        "several column hints were different",
+        "Falling back to `append`",
+        "The configured value `insert_values` for `loader_file_format` is not supported",
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "several column hints were different" not in record.getMessage()
+        return not any(text in record.getMessage() for text in self.EXPECTED)
 
 
-logging.getLogger("dlt").addFilter(JsonTextWarning())
+logging.getLogger("dlt").addFilter(ExpectedWarnings())
 
 
 @dataclass
@@ -68,13 +76,25 @@ class LoadResult:
 
 
 def dlt_pipeline(name: str, connection: PostgresConnection, settings: Settings) -> dlt.Pipeline:
+    """The source's pipeline into the engine's raw layer: the warehouse's `raw_<name>` schema,
+    or the lake's `raw_<name>` folder (extract_load/lake.py)."""
     for key, value in DLT_CONFIG.items():
         dlt.config[key] = value
+    on_lake = settings.engine == "spark"
     return dlt.pipeline(
         pipeline_name=f"beejan_{name}",
-        destination=dlt.destinations.postgres(credentials=connection.dsn()),
+        destination=(
+            lake.lake_destination(settings)
+            if on_lake
+            else dlt.destinations.postgres(credentials=connection.dsn())
+        ),
         dataset_name=f"raw_{name}",
-        pipelines_dir=str(settings.data_dir / "dlt" / settings.environment),
+        # each engine's own working state: a pipeline's state follows its destination
+        pipelines_dir=str(
+            settings.data_dir
+            / "dlt"
+            / (f"{settings.environment}-lake" if on_lake else settings.environment)
+        ),
         # dlt's own progress lines are detailed; show them with `beejan -v`
         progress="log" if log.isEnabledFor(logging.DEBUG) else None,
     )
@@ -89,7 +109,10 @@ def run_dlt_source(
     """Load the source that `build(known_files)` makes into `raw_<name>`."""
     pipeline = dlt_pipeline(name, connection, settings)
     resumed = finish_interrupted_load(pipeline)
-    source = build(known_files(connection, pipeline.dataset_name))
+    on_lake = settings.engine == "spark"
+    dataset = pipeline.dataset_name
+    known = lake.known_files(settings, dataset) if on_lake else known_files(connection, dataset)
+    source = build(known)
     # raw stays as sent: no guessing that a text value is a timestamp
     source.schema.remove_type_detection("iso_timestamp")
     extracted_at = datetime.now(UTC)
@@ -106,7 +129,11 @@ def run_dlt_source(
     return LoadResult(
         name,
         rows=_data_rows(normalized.row_counts),
-        quarantined=_quarantined_in(connection, pipeline.dataset_name, load_id),
+        quarantined=(
+            lake.quarantined_in(settings, dataset, load_id)
+            if on_lake
+            else _quarantined_in(connection, dataset, load_id)
+        ),
         resumed=resumed,
         load_id=load_id,
     )

@@ -61,7 +61,10 @@ def load_sources(
             results.append(load_one(*job))
             if on_result:
                 on_result(results[-1])
-    publish_raw(connection, loader, names)
+    if settings.engine == "postgres":
+        publish_raw(connection, loader, names)
+    else:  # the CRM alone lands in the warehouse; dbt registers the lake's tables in Spark
+        grant_raw_reading(connection)
     return results
 
 

@@ -81,6 +81,31 @@ class Settings(BaseSettings):
         "(default: <data_dir>/logs/beejan.jsonl).",
     )
 
+    # Engine (README "One dbt project, two engines")
+    engine: Literal["postgres", "spark"] = Field(
+        default="postgres",
+        description="postgres: raw lands in the warehouse and dbt builds there; spark: raw lands "
+        "as Parquet under the lake and dbt-spark builds.",
+    )
+    lake_url: str | None = Field(
+        default=None,
+        description="Root of the Parquet lake of the spark engine: a folder or an object-store "
+        "URL such as s3://bucket/beejan (default: <data_dir>/lake).",
+    )
+    spark_method: Literal["session", "thrift"] = Field(
+        default="session",
+        description="How dbt reaches Spark: session (a driver in dbt's own process, on "
+        "BEEJAN_SPARK_MASTER) or thrift (a Spark Thrift server).",
+    )
+    spark_master: str = Field(
+        default="local[*]",
+        description="The session's master: local[N] or spark://host:7077 (for Spark Connect, "
+        "pyspark's own SPARK_REMOTE=sc://host:15002 wins).",
+    )
+    spark_host: str = Field(default="localhost", description="Spark Thrift server (thrift).")
+    spark_port: int = Field(default=10000, ge=1, le=65535, description="Its port.")
+    spark_user: str | None = Field(default=None, description="Its login, if it needs one.")
+
     # Loads (extract_load/)
     max_record_bytes: int = Field(
         default=1024 * 1024,
@@ -222,6 +247,12 @@ class Settings(BaseSettings):
     @property
     def landing_path(self) -> Path:
         return self.landing_dir or self.data_dir / "landing"
+
+    @property
+    def lake_root(self) -> str:
+        """Where the spark engine's raw data lives, as a URL dlt and Spark both read."""
+        url = self.lake_url or str(self.data_dir / "lake")
+        return url if "://" in url else Path(url).expanduser().absolute().as_uri()
 
     @property
     def report_path(self) -> Path:

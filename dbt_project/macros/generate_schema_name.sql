@@ -3,7 +3,7 @@
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name is none -%}
         {{ target.schema }}
-    {%- elif target.name == 'prod' -%}
+    {%- elif target.name in ('prod', 'spark_prod') -%}
         {{ custom_schema_name | trim }}
     {%- else -%}
         {{ target.schema }}_{{ custom_schema_name | trim }}

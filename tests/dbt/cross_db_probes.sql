@@ -41,6 +41,13 @@ select
     {{ edit_distance("'signal'", "'network'", 2) }} as distance_over,
     {{ elapsed('minutes', 'moments.late_sunday', 'moments.early_monday') }} as minutes_between,
     {{ epoch_seconds('moments.early_monday') }} as epoch,
+    -- as text too: a complaint's key hashes it
+    cast({{ epoch_seconds('moments.early_monday') }} as {{ dbt.type_string() }}) as epoch_text,
+    {{ regex_substring('texts.contact_text', '[0-9]{4}-[0-9]{3}-[0-9]{4}') }} as first_dashed_number,
+    {{ regex_substring('texts.spaced', '[0-9]+') }} as no_number,
+    {{ array_to_text(
+        "array['sms', 'web']" if target.type == 'postgres' else "array('sms', 'web')", "', '"
+    ) }} as channel_list,
     {{ interval_seconds('90 minutes') }} as window_seconds,
     {{ utc_date('moments.late_sunday') }} as sunday,
     {{ utc_date('moments.early_monday') }} as monday,

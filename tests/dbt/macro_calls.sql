@@ -19,6 +19,8 @@ select
     {{ text_for_tokens('calls.notes') }} as note_text,
     {{ edit_distance('calls.notes', "'no network'", 2) }} as distance,
     {{ json_keys_where_set('calls.results', 'error') }} as failed_results,
+    {{ array_to_text('calls.tags', "', '") }} as tag_list,
+    {{ regex_substring('calls.notes', '[0-9]{11}') }} as typed_number,
     {{ row_as_json('calls') }} as call_json,
     {{ text_dictionary_version() }} as dictionary_version
 from calls
@@ -37,6 +39,16 @@ group by calls.caller;
 {{ first_row_per('calls', 'caller', 'started_at desc', 'caller, started_at') }};
 
 {{ day_series("date '2024-01-01'", "date '2024-01-31'") }};
+
+{{ raw_rows('calls', 'call_id') }};
+
+with calls_now as (select * from calls)
+
+{{ rows_to_write('calls_now', 'call_id', 'started_date') }};
+
+with calls_now as (select * from calls)
+
+{{ changed_rows('calls_now', 'call_id') }};
 
 select to_build.contact_key from ({{ text_contacts_to_build() }}) as to_build;
 

@@ -8,5 +8,7 @@
 {%- endmacro %}
 
 {% macro spark__epoch_seconds(instant) -%}
-    (unix_micros({{ instant }}) / 1000000.0)
+    {#- six decimals, as PostgreSQL's numeric: cast to text (a complaint's key hashes it), both
+        engines write the same digits -#}
+    cast(unix_micros({{ instant }}) / 1000000.0 as decimal(24, 6))
 {%- endmacro %}

@@ -27,7 +27,8 @@ windowed as (
         count(*) over (
             partition by region_code, category_code
             order by first_contact_at
-            range between interval '{{ var("baseline_days") }} days' preceding
+            -- both bounds in hours: Spark's frame bounds must be intervals of one unit
+            range between interval '{{ var("baseline_days") * 24 }} hours' preceding
             and interval '2 hours' preceding
         ) as history_complaints,
         (

@@ -147,7 +147,7 @@ all_grams as (
         extracted_at,
         text_kind,
         token_position,
-        left(token, -1) as gram,
+        substring(token, 1, length(token) - 1) as gram,
         'singular' as match_method
     from with_next
     where length(token) > 4 and token like '%s' and token not like '%ss' and not is_typo

@@ -21,7 +21,16 @@ tickets as (
 ),
 
 customer_versions as (
-    select * from {{ ref('snp_crm__customers') }}
+    -- every version of each customer, from the snapshot; Spark keeps no snapshots (a Parquet
+    -- lake cannot merge), so there a customer's current version is the one it knows
+    {% if target.type == 'postgres' %}
+        select * from {{ ref('snp_crm__customers') }}
+    {% else %}
+        select
+            *,
+            updated_at as dbt_valid_from
+        from {{ ref('stg_crm__customers') }}
+    {% endif %}
 ),
 
 as_of as (

@@ -14,7 +14,7 @@ final as (
         {{ elapsed('seconds', 'started_at', 'finished_at') }}::numeric(12, 1) as duration_seconds,
         source_count,
         coalesce(cardinality(failed_sources), 0) as failed_source_count,
-        array_to_string(failed_sources, ', ') as failed_sources,
+        {{ array_to_text('failed_sources', "', '") }} as failed_sources,
         failure_message
     from runs
 )

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('call_center', 'call_events') }}
+    {{ raw_rows(source('call_center', 'call_events'), 'event_key') }}
 ),
 
 renamed as (

@@ -9,7 +9,7 @@ renamed as (
         {{ mask_pii('full_name') }} as full_name_hash,
         {{ mask_pii(normalize_msisdn('msisdn')) }} as msisdn_hash,
         {{ mask_pii('lower(trim(email))') }} as email_hash,
-        {{ mask_pii("lower(ltrim(twitter_handle, '@'))") }} as twitter_handle_hash,
+        {{ mask_pii("lower(trim(leading '@' from twitter_handle))") }} as twitter_handle_hash,
         region_code,
         plan_code,
         status as account_status,

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('sms', 'messages') }}
+    {{ raw_rows(source('sms', 'messages'), 'sid') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('social', 'tweets') }}
+    {{ raw_rows(source('social', 'tweets'), 'id') }}
 ),
 
 renamed as (
@@ -9,7 +9,7 @@ renamed as (
         author_id,
         {{ mask_pii("lower(author_username)") }} as twitter_handle_hash,
         -- "call me on 0803 555 0134": a number typed in the text identifies the writer too
-        {{ mask_pii(normalize_msisdn("substring(text from '[+]?[0-9][0-9 ()-]{8,}[0-9]')")) }}
+        {{ mask_pii(normalize_msisdn(regex_substring('text', '[+]?[0-9][0-9 ()-]{8,}[0-9]'))) }}
             as text_msisdn_hash,
         {{ scrub_pii_text('text') }} as message_text,
         {{ scrub_pii_text('author_location') }} as author_location,

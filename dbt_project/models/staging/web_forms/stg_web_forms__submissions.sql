@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('web_forms', 'submissions') }}
+    {{ raw_rows(source('web_forms', 'submissions'), 'submission_id') }}
 ),
 
 renamed as (

@@ -1,0 +1,30 @@
+{#- The rows an incremental run of a model writes, when it writes what changed: `relation` (a CTE
+    of the model's rows as they are now) compared whole with the built table, by `key`.
+    PostgreSQL replaces those rows (delete+insert on the key). A Parquet lake cannot delete
+    rows, only overwrite partitions (insert_overwrite): there, every row of each `partition`
+    value that holds a changed row. -#}
+{% macro rows_to_write(relation, key, partition) -%}
+    {{ return(adapter.dispatch('rows_to_write')(relation, key, partition)) }}
+{%- endmacro %}
+
+{% macro postgres__rows_to_write(relation, key, partition) -%}
+    {{ changed_rows(relation, key) }}
+{%- endmacro %}
+
+{% macro spark__rows_to_write(relation, key, partition) -%}
+    select *
+    from {{ relation }}
+    where {{ partition }} in (
+        select changed.{{ partition }} from ({{ changed_rows(relation, key) }}) as changed
+    )
+{%- endmacro %}
+
+{% macro changed_rows(relation, key) -%}
+    select {{ relation }}.*
+    from {{ relation }}
+    left join {{ this }} as built on {{ relation }}.{{ key }} = built.{{ key }}
+    -- whole rows compared by column name (the contract stores some text as varchar)
+    where
+        built.{{ key }} is null
+        or {{ row_as_json(relation) }} <> {{ row_as_json('built') }}
+{%- endmacro %}
