@@ -41,7 +41,12 @@ def raise_threshold_alerts(
         alerts = [
             *quarantine_alerts(results, settings.alert_quarantine_threshold),
             *silent_source_alerts(conn, run_id, results, settings.alert_silent_source_runs),
-            *unexplained_spike_alerts(conn, marts_schema(settings)),
+            # the spikes are read from the marts in PostgreSQL (none on the spark engine)
+            *(
+                unexplained_spike_alerts(conn, marts_schema(settings))
+                if settings.engine == "postgres"
+                else []
+            ),
         ]
         for alert in alerts:
             send_alert(settings, alert.title, alert.body)
