@@ -1,6 +1,11 @@
 """End to end at scale: `--complaints N` over `--days D`, loaded and built, then one more day.
 
     uv run python benchmarks/end_to_end.py --complaints 1000000 --days 30
+    uv run python benchmarks/end_to_end.py --engines postgres spark:1 spark:2
+
+`--engines` runs the same scenario through each engine side by side, each into its own
+warehouse database and data directory: `postgres`, and `spark:N`, the spark engine (a Parquet
+lake, dbt-spark) in local mode on N cores (BEEJAN_SPARK_MASTER=local[N]).
 
 Generates the scenario (timed apart: it is the simulator's work, not the pipeline's), serves
 it, and runs the pipeline as an operator would, each stage its own process against a scratch
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import pyarrow.parquet as pq
 from load_throughput import RAW_TABLES
 from psycopg import sql
 from record import append_results
@@ -117,10 +123,25 @@ def run_stage(name: str, command: list[str], env: dict[str, str]) -> tuple[float
     return seconds, peak_kib / 1024, outcome
 
 
+def lake_rows(lake: Path) -> int:
+    """Rows in the lake's raw tables (the bookkeeping tables left out), from Parquet footers."""
+    bookkeeping = ("quarantined_records", "landed_files", "quarantine_decisions")
+    return sum(
+        pq.ParquetFile(path).metadata.num_rows
+        for path in lake.glob("raw_*/*/*.parquet")
+        if path.parent.name not in bookkeeping
+    )
+
+
+def landed_rows(target: PostgresConnection, env: dict[str, str]) -> int:
+    """Raw rows in the warehouse, and in the lake on the spark engine."""
+    return raw_rows(target) + lake_rows(Path(env["BEEJAN_DATA_DIR"]) / "lake")
+
+
 def load_and_build(label: str, target: PostgresConnection, env: dict[str, str]) -> list[Stage]:
-    before = raw_rows(target)
+    before = landed_rows(target, env)
     load_seconds, load_rss, loaded = run_stage(f"{label} load", ["load"], env)
-    landed = raw_rows(target) - before
+    landed = landed_rows(target, env) - before
     build_seconds, build_rss, built = run_stage(f"{label} build", ["build"], env)
     return [
         Stage(f"{label}: load", load_seconds, landed, load_rss, loaded),
@@ -143,22 +164,41 @@ def generate(label: str, action: Callable[[], None]) -> Stage:
     return Stage(f"{label}: generate (simulator)", seconds, None, peak)
 
 
+def engine_env(engine: str, target: PostgresConnection, state: Path) -> dict[str, str]:
+    """The variables that point a run at `engine` (`postgres` or `spark:<cores>`)."""
+    env = {"BEEJAN_WAREHOUSE_DSN": target.dsn(), "BEEJAN_DATA_DIR": str(state)}
+    if engine == "postgres":
+        return env | {"BEEJAN_ENGINE": "postgres"}
+    cores = engine.removeprefix("spark:")
+    return env | {"BEEJAN_ENGINE": "spark", "BEEJAN_SPARK_MASTER": f"local[{cores}]"}
+
+
 def run_stages(
-    root: Path, target: PostgresConnection, crm: PostgresConnection, days: int, per_day: int
+    root: Path,
+    targets: dict[str, PostgresConnection],
+    crm: PostgresConnection,
+    days: int,
+    per_day: int,
 ) -> list[Stage]:
+    """Generate once; each engine (`targets`: engine -> its warehouse database) loads and
+    builds the days, then the world moves a day on and each loads and builds again."""
     scenario = Scenario(root / "scenario", ScenarioConfig(scale=per_day), crm)
     print(f"generating {days} days at {per_day:,} complaints/day ...", flush=True)
     stages = [generate(f"{days} days", lambda: scenario.advance(days))]
     with live(scenario) as running:
-        env = os.environ | running.env
-        env |= {
-            "BEEJAN_WAREHOUSE_DSN": target.dsn(),
-            "BEEJAN_DATA_DIR": str(root / "state"),
-            "BEEJAN_ENVIRONMENT": "ci",
+        envs = {
+            engine: os.environ
+            | running.env
+            | {"BEEJAN_ENVIRONMENT": "ci", "SPARK_LOCAL_IP": "127.0.0.1"}
+            | engine_env(engine, target, root / f"state-{engine.replace(':', '-')}")
+            for engine, target in targets.items()
         }
-        stages += load_and_build(f"{days} days", target, env)
+        label = "" if len(targets) == 1 else " [{}]"
+        for engine, target in targets.items():
+            stages += load_and_build(f"{days} days{label.format(engine)}", target, envs[engine])
         stages.append(generate("one more day", lambda: running.advance(1)))
-        stages += load_and_build("one more day", target, env)
+        for engine, target in targets.items():
+            stages += load_and_build(f"one more day{label.format(engine)}", target, envs[engine])
     return stages
 
 
@@ -166,31 +206,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=1_000_000, help="in all, over --days")
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        default=["postgres"],
+        help="postgres and/or spark:<local cores>, side by side on one scenario",
+    )
     args = parser.parse_args()
     per_day = max(1, args.complaints // args.days)
 
     root = Path(tempfile.mkdtemp(prefix="beejan-e2e-bench-"))
     try:
-        with scratch_databases() as (target, crm):
-            stages = run_stages(root, target, crm, args.days, per_day)
+        with scratch_databases(more=len(args.engines) - 1) as (first, crm, *others):
+            targets = dict(zip(args.engines, [first, *others], strict=True))
+            stages = run_stages(root, targets, crm, args.days, per_day)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
-    full = next(s for s in stages if s.name == f"{args.days} days: load + build")
-    more = next(s for s in stages if s.name == "one more day: load + build")
-    header = f"{'stage':<34} {'seconds':>9} {'raw rows':>11} {'rows/s':>9} {'peak RSS MiB':>13}"
+    header = f"{'stage':<46} {'seconds':>9} {'raw rows':>11} {'rows/s':>9} {'peak RSS MiB':>13}"
     print(f"\n{header}  outcome")
     for stage in stages:
         cells = stage.cells()
         print(
-            f"{cells[0]:<34} {cells[1]:>9} {cells[2]:>11} {cells[3]:>9} {cells[4]:>13}  {cells[5]}"
+            f"{cells[0]:<46} {cells[1]:>9} {cells[2]:>11} {cells[3]:>9} {cells[4]:>13}  {cells[5]}"
         )
-    print(f"one more day costs {more.seconds / full.seconds:.1%} of the full run's load + build")
+    shares = []
+    for engine in args.engines:
+        label = "" if len(args.engines) == 1 else f" [{engine}]"
+        full = next(s for s in stages if s.name == f"{args.days} days{label}: load + build")
+        more = next(s for s in stages if s.name == f"one more day{label}: load + build")
+        shares.append(f"{engine} {more.seconds / full.seconds:.1%}")
+    print(f"one more day costs, of the full run's load + build: {', '.join(shares)}")
     append_results(
         "end_to_end",
         "End to end: generate, load, build, then one more day (benchmarks/end_to_end.py)",
-        f"{args.complaints:,} complaints over {args.days} days ({per_day:,}/day); one more day"
-        f" costs {more.seconds / full.seconds:.1%} of the full load + build",
+        f"{args.complaints:,} complaints over {args.days} days ({per_day:,}/day), engines "
+        f"{', '.join(args.engines)}; one more day costs, of the full load + build: "
+        f"{', '.join(shares)}",
         ["stage", "seconds", "raw rows", "raw rows/s", "peak RSS MiB (largest process)", "outcome"],
         [stage.cells() for stage in stages],
     )

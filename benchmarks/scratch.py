@@ -16,18 +16,23 @@ from beejan.core.warehouse import warehouse_connection
 
 
 @contextmanager
-def scratch_databases() -> Iterator[tuple[PostgresConnection, PostgresConnection]]:
-    """(warehouse database, CRM database for the simulator); both dropped at the end."""
+def scratch_databases(
+    more: int = 0,
+) -> Iterator[tuple[PostgresConnection, ...]]:
+    """(warehouse database, CRM database for the simulator, `more` warehouse databases); all
+    dropped at the end."""
     server = warehouse_connection(Settings())
     database = f"bench_{uuid.uuid4().hex[:8]}"
+    warehouses = [database, *(f"{database}_{n}" for n in range(1, more + 1))]
     with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+        for name in warehouses:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     crm = server.for_database(f"{database}_crm")
     try:
-        yield server.for_database(database), crm
+        yield server.for_database(database), crm, *map(server.for_database, warehouses[1:])
     finally:
         with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
-            for name in (database, crm.database):
+            for name in (*warehouses, crm.database):
                 conn.execute(
                     sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
                 )
