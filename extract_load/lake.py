@@ -39,16 +39,11 @@ def lake_destination(settings: Settings) -> ParquetLake:
     return ParquetLake(bucket_url=settings.lake_root)
 
 
-def read_lake_table(
-    settings: Settings, dataset: str, table: str, load_id: str | None = None
-) -> pa.Table | None:
-    """Every row the lake holds of `dataset.table` (of one load, with `load_id`); None when
-    nothing landed in it yet. Files of different loads may differ by a column that came later:
-    it is null in the older ones."""
+def read_lake_table(settings: Settings, dataset: str, table: str) -> pa.Table | None:
+    """Every row the lake holds of `dataset.table`; None when nothing landed in it yet. Files
+    of different loads may differ by a column that came later: it is null in the older ones."""
     filesystem, root = fsspec.core.url_to_fs(settings.lake_root)
     paths = sorted(filesystem.glob(f"{root}/{dataset}/{table}/*.parquet"))
-    if load_id is not None:
-        paths = [path for path in paths if path.rsplit("/", 1)[-1].startswith(f"{load_id}.")]
     if not paths:
         return None
     tables = [pq.read_table(path, filesystem=filesystem) for path in paths]
