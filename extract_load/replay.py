@@ -23,7 +23,7 @@ import dlt
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
-from beejan.core.locks import warehouse_lock
+from beejan.core.locks import raw_lock, warehouse_lock
 from beejan.core.roles import login_as
 from beejan.core.settings import Settings
 from extract_load.files import KnownFile
@@ -143,7 +143,7 @@ def _load(
 
         return replayed()
 
-    with warehouse_lock(connection, f"beejan:load:{name}"):
+    with warehouse_lock(connection, raw_lock(name)):
         load = run_dlt_source(name, build, loader, settings)
     publish_raw(connection, loader, [name])
     return load

@@ -15,7 +15,7 @@ from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
-from beejan.core.locks import warehouse_lock
+from beejan.core.locks import raw_lock, warehouse_lock
 from beejan.core.roles import grant_raw_reading, login_as
 from beejan.core.settings import Settings
 from extract_load.files import Window
@@ -61,10 +61,7 @@ def load_sources(
             results.append(load_one(*job))
             if on_result:
                 on_result(results[-1])
-    if settings.engine == "postgres":
-        publish_raw(connection, loader, names)
-    else:  # the CRM alone lands in the warehouse; dbt registers the lake's tables in Spark
-        grant_raw_reading(connection)
+    publish_raw(connection, loader, names)
     return results
 
 
@@ -83,7 +80,7 @@ def load_one(
         source = SOURCES.get(name)
         if source is None:
             raise BeejanError(f"unknown source {name!r}; the sources are {', '.join(ALL_SOURCES)}")
-        with warehouse_lock(connection, f"beejan:load:{name}"):  # its cursors and files
+        with warehouse_lock(connection, raw_lock(name)):  # its cursors and files
             result = source.load(settings, loader, window)
     except Exception as error:  # one failing source must not stop the others
         result = LoadResult(name, error=explain(error))
@@ -123,12 +120,17 @@ def _in_processes(
 def publish_raw(
     connection: PostgresConnection, loader: PostgresConnection, sources: Sequence[str]
 ) -> None:
-    """After loads of `sources`: the quarantine views, planner statistics and the transformer's
-    grants."""
-    with warehouse_lock(connection, "beejan:publish-raw"):  # DDL that concurrent loads share
+    """After loads of `sources`: the transformer's grants, the quarantine views and planner
+    statistics, each under the lock of the schema it changes. On the spark engine only the
+    CRM's schema is in the warehouse (dbt registers the lake's tables in Spark)."""
+    for name in sources:
+        with warehouse_lock(connection, raw_lock(name)):
+            grant_raw_reading(connection, [name])
+            refresh_statistics(connection, [f"raw_{name}"])
+    with warehouse_lock(connection, raw_lock("quarantine")):  # a view over every source
         publish_quarantine_view(loader)
-        refresh_statistics(connection, [f"raw_{name}" for name in sources] + ["raw_quarantine"])
-        grant_raw_reading(connection)
+        grant_raw_reading(connection, ["quarantine"])
+        refresh_statistics(connection, ["raw_quarantine"])
 
 
 def refresh_statistics(connection: PostgresConnection, schemas: Sequence[str]) -> None:

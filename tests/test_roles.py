@@ -11,6 +11,7 @@ import pytest
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
+from beejan.core.locks import raw_lock, warehouse_lock
 from beejan.core.roles import ensure_roles, generated_passwords_file, grant_raw_reading, login_as
 from beejan.core.settings import Settings
 from tests.conftest import create_database, drop_database
@@ -41,6 +42,17 @@ def test_transformer_reads_raw_and_nobody_else_does(raw_schema: PostgresConnecti
     assert grant_raw_reading(raw_schema) is True
     assert can_read(raw_schema, "transformer")
     assert not can_read(raw_schema, "someone_else")
+
+
+def test_a_schema_being_loaded_is_left_to_its_load(raw_schema: PostgresConnection) -> None:
+    """GRANT and a load's DDL on the same table at once fail one side ("tuple concurrently
+    updated"), so granting every raw schema passes over one whose lock a load holds; the load
+    grants its own schemas under that lock."""
+    with warehouse_lock(raw_schema, raw_lock("demo")):
+        assert grant_raw_reading(raw_schema) is True
+        assert not can_read(raw_schema, "transformer")
+        grant_raw_reading(raw_schema, ["demo"])  # what the load does, holding the lock
+        assert can_read(raw_schema, "transformer")
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ with it at query time, so no view definition and no compiled file holds it.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -24,7 +26,10 @@ from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import WarehouseError
+from beejan.core.locks import raw_lock, warehouse_lock
 from beejan.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ROLES = ("loader", "transformer", "reporter")
 RAW_SCHEMAS = r"raw\_%"  # every schema a loader writes, the quarantine included
@@ -147,21 +152,44 @@ def _store_pii_salt(conn: psycopg.Connection, settings: Settings) -> None:
         conn.execute(f"insert into {PRIVATE_SCHEMA}.pii_salt values (%s)", (salt,))
 
 
-def grant_raw_reading(connection: PostgresConnection) -> bool:
-    """Let the transformer read every raw schema, and nobody else (raw holds PII); False when
-    the role does not exist yet. Loads call it after each run, as their tables are new."""
+def grant_raw_reading(connection: PostgresConnection, sources: Sequence[str] | None = None) -> bool:
+    """Let the transformer read the raw schemas of `sources` (`raw_<source>` and dlt's
+    `raw_<source>_staging`), and nobody else (raw holds PII); False when the role does not
+    exist yet. Loads call it after each run, as their tables are new.
+
+    GRANT rewrites the catalog row of every table it covers, and a load's DDL on one of them at
+    the same moment fails one side or the other ("tuple concurrently updated"). So the caller
+    holds the sources' locks (`locks.raw_lock`). Without `sources`, every raw schema whose lock
+    is free is granted; one being written now is left to its writer, which grants it when done."""
     with psycopg.connect(connection.dsn(), autocommit=True) as conn:
         if not conn.execute("select 1 from pg_roles where rolname = 'transformer'").fetchone():
             return False
-        schemas = conn.execute(
-            "select nspname from pg_namespace where nspname like %s", (RAW_SCHEMAS,)
-        ).fetchall()
-        for (schema,) in schemas:
-            name = sql.Identifier(schema)
-            for statement in (
-                "revoke all on schema {} from public",
-                "grant usage on schema {} to transformer",
-                "grant select on all tables in schema {} to transformer",
-            ):
-                conn.execute(sql.SQL(statement).format(name))
+        schemas = [
+            schema
+            for (schema,) in conn.execute(
+                "select nspname from pg_namespace where nspname like %s", (RAW_SCHEMAS,)
+            )
+        ]
+        if sources is not None:
+            wanted = {f"raw_{source}{suffix}" for source in sources for suffix in ("", "_staging")}
+            for schema in wanted.intersection(schemas):
+                _grant_schema_reading(conn, schema)
+            return True
+        for schema in schemas:
+            source = schema.removeprefix("raw_").removesuffix("_staging")
+            with warehouse_lock(connection, raw_lock(source), wait=False) as free:
+                if free:
+                    _grant_schema_reading(conn, schema)
+                else:
+                    log.info("%s is being written: its writer grants it when done", schema)
     return True
+
+
+def _grant_schema_reading(conn: psycopg.Connection, schema: str) -> None:
+    name = sql.Identifier(schema)
+    for statement in (
+        "revoke all on schema {} from public",
+        "grant usage on schema {} to transformer",
+        "grant select on all tables in schema {} to transformer",
+    ):
+        conn.execute(sql.SQL(statement).format(name))
