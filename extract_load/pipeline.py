@@ -80,12 +80,11 @@ def dlt_pipeline(name: str, connection: PostgresConnection, settings: Settings) 
     or the lake's `raw_<name>` folder (extract_load/lake.py)."""
     for key, value in DLT_CONFIG.items():
         dlt.config[key] = value
-    on_lake = settings.engine == "spark"
     return dlt.pipeline(
         pipeline_name=f"beejan_{name}",
         destination=(
             lake.lake_destination(settings)
-            if on_lake
+            if settings.on_lake
             else dlt.destinations.postgres(credentials=connection.dsn())
         ),
         dataset_name=f"raw_{name}",
@@ -93,7 +92,7 @@ def dlt_pipeline(name: str, connection: PostgresConnection, settings: Settings) 
         pipelines_dir=str(
             settings.data_dir
             / "dlt"
-            / (f"{settings.environment}-lake" if on_lake else settings.environment)
+            / (f"{settings.environment}-lake" if settings.on_lake else settings.environment)
         ),
         # dlt's own progress lines are detailed; show them with `beejan -v`
         progress="log" if log.isEnabledFor(logging.DEBUG) else None,
@@ -109,8 +108,8 @@ def run_dlt_source(
     """Load the source that `build(known_files)` makes into `raw_<name>`."""
     pipeline = dlt_pipeline(name, connection, settings)
     resumed = finish_interrupted_load(pipeline)
-    on_lake = settings.engine == "spark"
     dataset = pipeline.dataset_name
+    on_lake = settings.on_lake
     known = lake.known_files(settings, dataset) if on_lake else known_files(connection, dataset)
     source = build(known)
     # raw stays as sent: no guessing that a text value is a timestamp

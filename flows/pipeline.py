@@ -166,7 +166,7 @@ def warehouse_pipeline(
         except DbtError as error:
             failures.append(str(error))
         else:  # a failed build may leave the marts half new: the last report stays up instead
-            if settings.engine == "postgres":
+            if not settings.on_lake:
                 try:
                     publish_report(connection, settings)
                 except BeejanError as error:

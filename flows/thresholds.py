@@ -42,11 +42,7 @@ def raise_threshold_alerts(
             *quarantine_alerts(results, settings.alert_quarantine_threshold),
             *silent_source_alerts(conn, run_id, results, settings.alert_silent_source_runs),
             # the spikes are read from the marts in PostgreSQL (none on the spark engine)
-            *(
-                unexplained_spike_alerts(conn, marts_schema(settings))
-                if settings.engine == "postgres"
-                else []
-            ),
+            *([] if settings.on_lake else unexplained_spike_alerts(conn, marts_schema(settings))),
         ]
         for alert in alerts:
             send_alert(settings, alert.title, alert.body)

@@ -249,6 +249,12 @@ class Settings(BaseSettings):
         return self.landing_dir or self.data_dir / "landing"
 
     @property
+    def on_lake(self) -> bool:
+        """The spark engine: raw lands in the Parquet lake and Spark builds the models, so the
+        marts are not in the warehouse (which keeps the CRM, the run audit and the roles)."""
+        return self.engine == "spark"
+
+    @property
     def lake_root(self) -> str:
         """Where the spark engine's raw data lives, as a URL dlt and Spark both read."""
         url = self.lake_url or str(self.data_dir / "lake")
