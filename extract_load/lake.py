@@ -39,14 +39,17 @@ def lake_destination(settings: Settings) -> ParquetLake:
     return ParquetLake(bucket_url=settings.lake_root)
 
 
-def read_lake_table(settings: Settings, dataset: str, table: str) -> pa.Table | None:
-    """Every row the lake holds of `dataset.table`; None when nothing landed in it yet. Files
-    of different loads may differ by a column that came later: it is null in the older ones."""
+def read_lake_table(
+    settings: Settings, dataset: str, table: str, columns: list[str] | None = None
+) -> pa.Table | None:
+    """Every row the lake holds of `dataset.table` (only `columns`, when given); None when
+    nothing landed in it yet. Files of different loads may differ by a column that came later:
+    it is null in the older ones."""
     filesystem, root = fsspec.core.url_to_fs(settings.lake_root)
     paths = sorted(filesystem.glob(f"{root}/{dataset}/{table}/*.parquet"))
     if not paths:
         return None
-    tables = [pq.read_table(path, filesystem=filesystem) for path in paths]
+    tables = [pq.read_table(path, filesystem=filesystem, columns=columns) for path in paths]
     return pa.concat_tables(tables, promote_options="permissive")
 
 
@@ -73,14 +76,17 @@ def known_files(settings: Settings, dataset: str) -> dict[str, KnownFile]:
 
 def quarantined_in(settings: Settings, dataset: str, load_id: str | None) -> Counter[str]:
     """Records that the load `load_id` set aside for the first time, per reason: a record read
-    again lands again here, where PostgreSQL's insert-only merge skips it."""
-    records = None if load_id is None else read_lake_table(settings, dataset, QUARANTINE_TABLE)
+    again lands again here, where PostgreSQL's insert-only merge skips it. Reads the ids and
+    reasons alone: the original payloads are the bulk of the quarantine."""
+    if load_id is None:
+        return Counter()
+    columns = ["_dlt_load_id", "quarantine_id", "reason"]
+    records = read_lake_table(settings, dataset, QUARANTINE_TABLE, columns)
     if records is None:
         return Counter()
-    this_load = pc.equal(records["_dlt_load_id"], load_id)
-    seen_before = records.filter(pc.invert(this_load))["quarantine_id"]
-    new = records.filter(this_load).filter(
-        pc.invert(pc.is_in(records.filter(this_load)["quarantine_id"], seen_before))
-    )
+    # dlt's load ids are the instants the loads began, as text of one width: they sort as time
+    seen_before = records.filter(pc.less(records["_dlt_load_id"], load_id))["quarantine_id"]
+    loaded = records.filter(pc.equal(records["_dlt_load_id"], load_id))
+    new = loaded.filter(pc.invert(pc.is_in(loaded["quarantine_id"], seen_before)))
     reasons = pc.value_counts(new["reason"]).to_pylist()
     return Counter({entry["values"]: entry["counts"] for entry in reasons})
