@@ -116,8 +116,9 @@ def dbt_session(
 def dbt_artifacts(settings: Settings) -> Path:
     """dbt's `target/` (manifest, run results, the docs site) for this data directory: runs
     against different warehouses from one checkout (a test worker each, a staging and a prod
-    deployment) must not write over each other's artifacts."""
-    return settings.data_dir / "dbt" / "target"
+    deployment) must not write over each other's artifacts. Each engine has its own: dbt
+    parses the whole project again when the adapter of its saved parse differs."""
+    return settings.data_dir / "dbt" / ("target-spark" if settings.on_lake else "target")
 
 
 def run_dbt(
