@@ -215,6 +215,18 @@ def test_a_data_dir_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
     assert line.startswith("error: BEEJAN_DATA_DIR: ")
 
 
+@pytest.mark.parametrize("command", [["quarantine", "counts"], ["report"], ["api", "serve"]])
+def test_what_reads_marts_in_postgresql_refuses_the_spark_engine(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """On the spark engine the marts and the quarantine are in the lake: an empty answer from
+    PostgreSQL would pass for the truth, so these say where to look, before any warehouse."""
+    result = beejan(*command, env=clean_env(tmp_path, BEEJAN_ENGINE="spark"))
+    line = single_error_line(result)
+    assert "BEEJAN_ENGINE=spark" in line and "query them in Spark" in line
+    assert not (tmp_path / "data" / "warehouse").exists()
+
+
 @pytest.mark.slow
 def test_the_warehouse_dying_mid_load_is_one_clear_line(tmp_path: Path, make_scenario) -> None:
     live = make_scenario(days=2, scale=400)

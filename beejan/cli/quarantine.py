@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from beejan.cli._common import ready_warehouse
+from beejan.cli._common import marts_in_warehouse, ready_warehouse
 from beejan.cli.load import Since, Until
 from beejan.core.connections import PostgresConnection
 from beejan.core.errors import BeejanError
@@ -50,6 +50,11 @@ Build = Annotated[
 ]
 Load = Annotated[str | None, typer.Option("--load", help="Only this load (its dlt load id).")]
 AsJson = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]
+
+
+@app.callback()
+def _in_the_warehouse() -> None:
+    marts_in_warehouse("beejan quarantine")
 
 
 def _filters(

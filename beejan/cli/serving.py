@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from beejan.cli._common import ready_warehouse
+from beejan.cli._common import marts_in_warehouse, ready_warehouse
 from beejan.core.settings import get_settings
 from serving import api_keys
 from serving.marts import Marts
@@ -30,6 +30,7 @@ def report(
 ) -> None:
     """Write the complaint report: one HTML file with every chart and its data inside, readable
     offline. It reads the marts as the reporter role."""
+    marts_in_warehouse("beejan report")
     settings = get_settings()
     path = output or settings.report_path
     with Marts(ready_warehouse(), settings) as marts:
@@ -51,6 +52,7 @@ def serve(
 
     from serving.api import create_app
 
+    marts_in_warehouse("beejan api serve")
     settings = get_settings()
     with Marts(ready_warehouse(), settings, max_connections=connections) as marts:
         typer.echo(f"read API on http://{host}:{port} (documentation: /docs)")
