@@ -8,6 +8,7 @@ into a private temporary folder (mode 0700, removed after the run) and points db
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -41,8 +42,13 @@ def dbt_environment(connection: PostgresConnection, settings: Settings) -> dict[
         "BEEJAN_PG_PASSWORD": connection.password,
         "BEEJAN_PG_DATABASE": connection.database,
     }
-    if settings.engine == "postgres":
+    if not settings.on_lake:
         return warehouse | {"DBT_TARGET": settings.environment}
+    if importlib.util.find_spec("dbt.adapters.spark") is None:
+        raise BeejanError(
+            "BEEJAN_ENGINE=spark needs dbt-spark and pyspark: "
+            "pip install 'beejan-complaint-warehouse[spark]'"
+        )
     _, jdbc_jar = spark_runtime()
     return warehouse | {
         "DBT_TARGET": f"spark_{settings.environment}",
