@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,12 +124,13 @@ def run_stage(name: str, command: list[str], env: dict[str, str]) -> tuple[float
 
 
 def lake_rows(lake: Path) -> int:
-    """Rows in the lake's raw tables (the bookkeeping tables left out), from Parquet footers."""
-    bookkeeping = ("quarantined_records", "landed_files", "quarantine_decisions")
+    """Rows in the same raw tables in the lake (`<lake>/raw_<source>/<table>/`), from Parquet
+    footers."""
     return sum(
         pq.ParquetFile(path).metadata.num_rows
-        for path in lake.glob("raw_*/*/*.parquet")
-        if path.parent.name not in bookkeeping
+        for tables in RAW_TABLES.values()
+        for table in tables
+        for path in (lake / table.replace(".", "/")).glob("*.parquet")
     )
 
 
@@ -164,6 +165,11 @@ def generate(label: str, action: Callable[[], None]) -> Stage:
     return Stage(f"{label}: generate (simulator)", seconds, None, peak)
 
 
+def stage_label(days: str, engine: str, engines: Sequence[str]) -> str:
+    """`30 days`, or `30 days [spark:2]` when several engines run side by side."""
+    return days if len(engines) == 1 else f"{days} [{engine}]"
+
+
 def engine_env(engine: str, target: PostgresConnection, state: Path) -> dict[str, str]:
     """The variables that point a run at `engine` (`postgres` or `spark:<cores>`)."""
     env = {"BEEJAN_WAREHOUSE_DSN": target.dsn(), "BEEJAN_DATA_DIR": str(state)}
@@ -193,12 +199,13 @@ def run_stages(
             | engine_env(engine, target, root / f"state-{engine.replace(':', '-')}")
             for engine, target in targets.items()
         }
-        label = "" if len(targets) == 1 else " [{}]"
         for engine, target in targets.items():
-            stages += load_and_build(f"{days} days{label.format(engine)}", target, envs[engine])
+            label = stage_label(f"{days} days", engine, list(targets))
+            stages += load_and_build(label, target, envs[engine])
         stages.append(generate("one more day", lambda: running.advance(1)))
         for engine, target in targets.items():
-            stages += load_and_build(f"one more day{label.format(engine)}", target, envs[engine])
+            label = stage_label("one more day", engine, list(targets))
+            stages += load_and_build(label, target, envs[engine])
     return stages
 
 
@@ -232,9 +239,10 @@ def main() -> None:
         )
     shares = []
     for engine in args.engines:
-        label = "" if len(args.engines) == 1 else f" [{engine}]"
-        full = next(s for s in stages if s.name == f"{args.days} days{label}: load + build")
-        more = next(s for s in stages if s.name == f"one more day{label}: load + build")
+        full_label = stage_label(f"{args.days} days", engine, args.engines)
+        more_label = stage_label("one more day", engine, args.engines)
+        full = next(s for s in stages if s.name == f"{full_label}: load + build")
+        more = next(s for s in stages if s.name == f"{more_label}: load + build")
         shares.append(f"{engine} {more.seconds / full.seconds:.1%}")
     print(f"one more day costs, of the full run's load + build: {', '.join(shares)}")
     append_results(
