@@ -15,15 +15,16 @@ runs load and build again, which is what a nightly run costs once the history is
 
 For each stage it prints seconds, raw rows landed and their rate, and the peak RSS of the
 stage's largest process (the stage's process, a load worker, or a child they ran, e.g.
-Meltano's tap: from wait4 and from sampling the process tree, in a small launcher). The
-generator's RSS is this process's own, which also serves the APIs. A stage that fails (a data
-test that fails at this scale) is reported in the outcome column, and the run goes on. The table
-is appended, with the machine's cores and memory, to benchmarks/results/end_to_end.md.
+Meltano's tap: from wait4 and from sampling the process tree, in a small launcher), and for a
+build its slowest dbt nodes (from run_results.json). The generator's RSS is this process's own,
+which also serves the APIs. A stage that fails (a data test that fails at this scale) is
+reported in the outcome column, and the run goes on. The table is appended, with the machine's cores and memory, to benchmarks/results/end_to_end.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -56,12 +57,13 @@ class Stage:
     rows: int | None  # raw rows landed (load stages)
     peak_rss_mib: float
     outcome: str = "ok"  # or how the stage failed: its times are still what it took
+    slowest: str = ""  # a build's slowest dbt nodes, with their seconds
 
     def cells(self) -> list[str]:
         rate = f"{self.rows / self.seconds:,.0f}" if self.rows is not None else ""
         rows = f"{self.rows:,}" if self.rows is not None else ""
         cells = [self.name, f"{self.seconds:,.1f}", rows, rate, f"{self.peak_rss_mib:,.0f}"]
-        return [*cells, self.outcome]
+        return [*cells, self.outcome, self.slowest]
 
 
 def raw_rows(target: PostgresConnection) -> int:
@@ -139,6 +141,19 @@ def landed_rows(target: PostgresConnection, env: dict[str, str]) -> int:
     return raw_rows(target) + lake_rows(Path(env["BEEJAN_DATA_DIR"]) / "lake")
 
 
+def slowest_nodes(env: dict[str, str], count: int = 5) -> str:
+    """The build's `count` slowest nodes and their seconds, from dbt's run_results.json (the
+    engine's own artifacts folder, `dbt/target` or `dbt/target-spark`)."""
+    artifacts = Path(env["BEEJAN_DATA_DIR"]) / "dbt"
+    results = [
+        (result["unique_id"].split(".")[-1], result["execution_time"])
+        for path in artifacts.glob("target*/run_results.json")
+        for result in json.loads(path.read_text())["results"]
+    ]
+    results.sort(key=lambda result: result[1], reverse=True)
+    return ", ".join(f"{name} {seconds:,.1f}" for name, seconds in results[:count])
+
+
 def load_and_build(label: str, target: PostgresConnection, env: dict[str, str]) -> list[Stage]:
     before = landed_rows(target, env)
     load_seconds, load_rss, loaded = run_stage(f"{label} load", ["load"], env)
@@ -146,7 +161,7 @@ def load_and_build(label: str, target: PostgresConnection, env: dict[str, str]) 
     build_seconds, build_rss, built = run_stage(f"{label} build", ["build"], env)
     return [
         Stage(f"{label}: load", load_seconds, landed, load_rss, loaded),
-        Stage(f"{label}: build", build_seconds, None, build_rss, built),
+        Stage(f"{label}: build", build_seconds, None, build_rss, built, slowest_nodes(env)),
         Stage(
             f"{label}: load + build",
             load_seconds + build_seconds,
@@ -237,6 +252,8 @@ def main() -> None:
         print(
             f"{cells[0]:<46} {cells[1]:>9} {cells[2]:>11} {cells[3]:>9} {cells[4]:>13}  {cells[5]}"
         )
+        if stage.slowest:
+            print(f"{'':<46} slowest: {stage.slowest}")
     shares = []
     for engine in args.engines:
         full_label = stage_label(f"{args.days} days", engine, args.engines)
@@ -251,7 +268,15 @@ def main() -> None:
         f"{args.complaints:,} complaints over {args.days} days ({per_day:,}/day), engines "
         f"{', '.join(args.engines)}; one more day costs, of the full load + build: "
         f"{', '.join(shares)}",
-        ["stage", "seconds", "raw rows", "raw rows/s", "peak RSS MiB (largest process)", "outcome"],
+        [
+            "stage",
+            "seconds",
+            "raw rows",
+            "raw rows/s",
+            "peak RSS MiB (largest process)",
+            "outcome",
+            "slowest dbt nodes (s)",
+        ],
         [stage.cells() for stage in stages],
     )
 
