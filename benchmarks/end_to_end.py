@@ -18,7 +18,8 @@ stage's largest process (the stage's process, a load worker, or a child they ran
 Meltano's tap: from wait4 and from sampling the process tree, in a small launcher), and for a
 build its slowest dbt nodes (from run_results.json). The generator's RSS is this process's own,
 which also serves the APIs. A stage that fails (a data test that fails at this scale) is
-reported in the outcome column, and the run goes on. The table is appended, with the machine's cores and memory, to benchmarks/results/end_to_end.md.
+reported in the outcome column, and the run goes on. The table is appended, with the machine's
+cores and memory, to benchmarks/results/end_to_end.md.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def slowest_nodes(env: dict[str, str], count: int = 5) -> str:
     engine's own artifacts folder, `dbt/target` or `dbt/target-spark`)."""
     artifacts = Path(env["BEEJAN_DATA_DIR"]) / "dbt"
     results = [
-        (result["unique_id"].split(".")[-1], result["execution_time"])
+        (result["unique_id"].split(".")[2], result["execution_time"])
         for path in artifacts.glob("target*/run_results.json")
         for result in json.loads(path.read_text())["results"]
     ]

@@ -29,7 +29,7 @@ from beejan.dbt_runner import run_dbt
 from simulator.live import live
 from simulator.production import play
 from simulator.scenario import Scenario, ScenarioConfig
-from tests.dbt.steps import LOADER, TRANSFORMER, load_all, table_rows, text_rows
+from tests.dbt.steps import LOADER, TRANSFORMER, incremental_rows, load_all, table_rows
 from tests.fake_apis import FakeTwilio, FakeX
 
 if TYPE_CHECKING:  # imported by pytest as a plugin (below), which must come first
@@ -158,7 +158,7 @@ def month(
             incremental = {
                 "contacts": table_rows(database, "fct_complaint_contacts", "contact_key"),
                 "complaints": table_rows(database, "fct_complaints", "complaint_key"),
-            } | text_rows(database)
+            } | incremental_rows(database)
             run_dbt(["build", "--full-refresh"], database, settings)
             yield Month(scenario, database, settings, incremental)
     finally:

@@ -49,8 +49,9 @@ MACROS_WITHOUT_SQL = {
     "existing_source",
     "generate_schema_name",
     "optional_column",
-    "texts_built_with_these_seeds",
+    "built_with_inputs",
     "delete_text_rows_to_build",
+    "unioned_records_to_build",
     # statements that register the lake's tables in Spark, and Spark's seed loader
     "register_raw_tables",
     "lake_tables",

@@ -16,7 +16,10 @@
     ) %}
     select contacts.contact_key
     from {{ ref('int_complaints__unioned') }} as contacts
-    {%- if scored is not none and texts_built_with_these_seeds(scored) %}
+    {%- set current = scored is not none and built_with_inputs(
+        scored, 'dictionary_version', text_dictionary_version()
+    ) %}
+    {%- if current %}
         where
             contacts.extracted_at > coalesce(
                 (
@@ -44,19 +47,6 @@
                 )
             )
     {%- endif %}
-{%- endmacro %}
-
-{% macro texts_built_with_these_seeds(scored) -%}
-    {#- whether the text models were built with the text seeds as they are now -#}
-    {%- set columns = adapter.get_columns_in_relation(scored) | map(attribute='name') | list %}
-    {%- if 'dictionary_version' not in columns %}
-        {{- return(false) }}
-    {%- endif %}
-    {%- set same = run_query(
-        'select (select built.dictionary_version from ' ~ scored ~ ' as built limit 1)'
-        ~ ' is not distinct from ' ~ text_dictionary_version()
-    ) %}
-    {{- return(same.columns[0].values()[0]) }}
 {%- endmacro %}
 
 {% macro delete_text_rows_to_build() -%}

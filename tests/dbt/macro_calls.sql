@@ -22,7 +22,9 @@ select
     {{ array_to_text('calls.tags', "', '") }} as tag_list,
     {{ regex_substring('calls.notes', '[0-9]{11}') }} as typed_number,
     {{ row_as_json('calls') }} as call_json,
-    {{ text_dictionary_version() }} as dictionary_version
+    {{ text_dictionary_version() }} as dictionary_version,
+    {{ inputs_fingerprint(['keyword_messages'], with_pii_salt=true) }} as inputs_version,
+    {{ contact_inputs_version() }} as contact_inputs_version
 from calls
 {{ lateral_words('calls.notes', 'words') }}
 inner join incidents on {{ incident_covers('incidents', 'calls.region_code', 'calls.started_at') }};

@@ -15,7 +15,8 @@ MARTS = "ci_marts"  # the ci target's marts schema
 INTERMEDIATE = "ci_intermediate"
 CONTACTS = f"{MARTS}.fct_complaint_contacts"
 # the incremental intermediate models, by their unique key
-INCREMENTAL_TEXT_MODELS = {
+INCREMENTAL_MODELS = {
+    "int_complaints__unioned": "contact_key",
     "int_complaint_texts__tokenized": "token_key",
     "int_complaint_texts__matched": "match_key",
     "int_complaint_texts__scored": "contact_key",
@@ -43,9 +44,9 @@ def table_rows(
         return conn.execute(f"select * from {schema}.{table} order by {order_by}").fetchall()
 
 
-def text_rows(warehouse: PostgresConnection) -> dict[str, list[tuple]]:
-    """The rows of every incremental text model, by model."""
+def incremental_rows(warehouse: PostgresConnection) -> dict[str, list[tuple]]:
+    """The rows of every incremental intermediate model, by model."""
     return {
         model: table_rows(warehouse, model, key, INTERMEDIATE)
-        for model, key in INCREMENTAL_TEXT_MODELS.items()
+        for model, key in INCREMENTAL_MODELS.items()
     }

@@ -14,7 +14,7 @@ from flows import audit
 from flows.thresholds import raise_threshold_alerts
 from simulator.accuracy import Report, measure
 from tests.conftest import Month
-from tests.dbt.steps import MARTS, table_rows, text_rows
+from tests.dbt.steps import MARTS, incremental_rows, table_rows
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def test_incremental_builds_give_the_rows_of_a_full_refresh(month: Month) -> Non
     assert full == month.incremental["contacts"]
     complaints = table_rows(month.warehouse, "fct_complaints", "complaint_key")
     assert complaints == month.incremental["complaints"]
-    for model, rows in text_rows(month.warehouse).items():
+    for model, rows in incremental_rows(month.warehouse).items():
         assert len(rows) > 3000, model
         assert rows == month.incremental[model], model
 

@@ -21,11 +21,13 @@ from tests.dbt.steps import (
     INTERMEDIATE,
     TRANSFORMER,
     build,
+    incremental_rows,
     load_all,
-    text_rows,
 )
 
 TEXT_MODELS = "path:models/intermediate/texts"
+UNIONED = "int_complaints__unioned"
+UNIONED_TABLE = f"{INTERMEDIATE}.{UNIONED}"
 MATCHED = "int_complaint_texts__matched"
 
 
@@ -112,8 +114,9 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
 ) -> None:
     """Built after day one, then incrementally after two more days and a call log of day one
     delivered late, and again after that log was corrected: contacts of a day the first build
-    had covered are added, and the contacts and the text models equal a full refresh. A change
-    to a text seed rebuilds every contact's text rows."""
+    had covered are added, and the contacts and the incremental intermediate models (all
+    contacts, their texts) equal a full refresh. A change to a text seed rebuilds every
+    contact's text rows; a change to the keyword seed, every contact's row."""
     build(project_env)
     with psycopg.connect(project_env.dsn()) as conn:
         first_keys = {key for (key,) in conn.execute(f"select contact_key from {CONTACTS}")}
@@ -135,14 +138,15 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
     ]
     assert "call_center:C-LATE-1:call_closed" in late
     assert len(incremental) > len(first_keys)
-    texts = text_rows(project_env)
-    full_refresh(project_env, "fct_complaint_contacts", TEXT_MODELS)
+    intermediate = incremental_rows(project_env)
+    full_refresh(project_env, "fct_complaint_contacts", UNIONED, TEXT_MODELS)
     assert contact_rows(project_env) == incremental
-    assert text_rows(project_env) == texts
+    assert incremental_rows(project_env) == intermediate
     # a run with nothing new rewrites no contact (compared row by row, not by load time)
-    written = row_versions(project_env)
-    run_dbt(["run", "--select", "fct_complaint_contacts"], project_env, Settings(_env_file=None))
-    assert row_versions(project_env) == written
+    written = [row_versions(project_env, table) for table in (CONTACTS, UNIONED_TABLE)]
+    selected = ["fct_complaint_contacts", UNIONED]
+    run_dbt(["run", "--select", *selected], project_env, Settings(_env_file=None))
+    assert [row_versions(project_env, table) for table in (CONTACTS, UNIONED_TABLE)] == written
 
     # a term added to the dictionary is found in texts built before it
     with psycopg.connect(project_env.dsn()) as conn:
@@ -159,15 +163,32 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
             [word],
         ).fetchall()
     assert classes == [("NETWORK", contacts)]
-    texts = text_rows(project_env)
+    intermediate = incremental_rows(project_env)
     full_refresh(project_env, TEXT_MODELS)
-    assert text_rows(project_env) == texts
+    assert incremental_rows(project_env) == intermediate
+
+    # a message added to the keyword seed is noise in contacts built before it
+    with psycopg.connect(project_env.dsn()) as conn:
+        contact, text = conn.execute(
+            f"select contact_key, lower(trim(message_text)) from {UNIONED_TABLE} "
+            "where channel = 'sms' and noise_reason is null order by contact_key limit 1"
+        ).fetchone()
+        conn.execute("insert into ci_staging.keyword_messages values (%s, 'test')", [text])
+    run_dbt(["run", "--select", UNIONED], project_env, Settings(_env_file=None))
+    with psycopg.connect(project_env.dsn()) as conn:
+        noise = conn.execute(
+            f"select noise_reason from {UNIONED_TABLE} where contact_key = %s", [contact]
+        ).fetchone()
+    assert noise == ("keyword",)
+    intermediate = incremental_rows(project_env)
+    full_refresh(project_env, UNIONED)
+    assert incremental_rows(project_env) == intermediate
 
 
-def row_versions(warehouse: PostgresConnection) -> dict[str, str]:
-    """Where each contact's row is stored: a row deleted and written again moves."""
+def row_versions(warehouse: PostgresConnection, table: str) -> dict[str, str]:
+    """Where each contact's row of `table` is stored: a row deleted and written again moves."""
     with psycopg.connect(warehouse.dsn()) as conn:
-        return dict(conn.execute(f"select contact_key, ctid::text from {CONTACTS}").fetchall())
+        return dict(conn.execute(f"select contact_key, ctid::text from {table}").fetchall())
 
 
 def deliver_late_call(loaded: LiveScenario, notes: str) -> None:

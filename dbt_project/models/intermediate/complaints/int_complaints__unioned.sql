@@ -2,20 +2,45 @@
 -- knows for sure: the channel's own category value, and the records that are not complaints
 -- by their structure (retweets, Beejan's replies, heartbeats, other calls, bots, staff tests,
 -- short-code keywords). What the text says is judged later (int_complaint_texts__scored).
+--
+-- Incremental on PostgreSQL: a run builds the records it does not hold as extracted now, and
+-- replaces their rows (macros/unioned_records_to_build.sql); hashing and scrubbing every record
+-- of raw again was most of this model's time. Spark's lake builds the table whole.
+{{
+    config(
+        materialized=('incremental' if target.type == 'postgres' else 'table'),
+        unique_key='contact_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['contact_key'], 'unique': true},
+            {'columns': ['extracted_at']},
+        ],
+    )
+}}
+
 with tweets as (
-    select * from {{ ref('stg_social__tweets') }}
+    select staged.*
+    from {{ ref('stg_social__tweets') }} as staged
+    where {{ unioned_records_to_build('staged', 'social', 'tweet_id') }}
 ),
 
 messages as (
-    select * from {{ ref('stg_sms__messages') }}
+    select staged.*
+    from {{ ref('stg_sms__messages') }} as staged
+    where {{ unioned_records_to_build('staged', 'sms', 'message_sid') }}
 ),
 
 call_events as (
-    select * from {{ ref('stg_call_center__call_events') }}
+    select staged.*
+    from {{ ref('stg_call_center__call_events') }} as staged
+    where {{ unioned_records_to_build('staged', 'call_center', 'event_key') }}
 ),
 
 submissions as (
-    select * from {{ ref('stg_web_forms__submissions') }}
+    select staged.*
+    from {{ ref('stg_web_forms__submissions') }} as staged
+    where {{ unioned_records_to_build('staged', 'web_form', 'submission_id') }}
 ),
 
 keyword_messages as (
@@ -116,7 +141,8 @@ unioned as (
 final as (
     select
         channel || ':' || record_key as contact_key,
-        *
+        *,
+        {{ contact_inputs_version() }} as inputs_version
     from unioned
 )
 
