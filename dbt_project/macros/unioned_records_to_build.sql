@@ -1,26 +1,36 @@
-{#- int_complaints__unioned is incremental on PostgreSQL: a run builds the records it does not
-    hold as extracted now (new ones, and ones loaded again), among those extracted since its
-    newest less the lookback (loads still in flight during the last run); compared row by row,
-    not by time alone, so a run minutes after the last reads only what that one did not. All of
-    them when it was built with another keyword seed or PII salt. -#}
+{#- int_complaints__unioned is incremental on PostgreSQL: a run builds the records of every load
+    it does not hold whole, a load being the records extracted at one time (`extracted_at`): a
+    new load, a load still in flight during the last run, records loaded again (they carry the
+    new load's time). Loads are told apart on the staging rows' keys and times alone, compared
+    with what the table holds, within the lookback of its newest load; the load times found are
+    then the filter, which PostgreSQL applies as it reads a row, before the rest of its staging
+    columns (hashes, scrubbed text) are computed. A run with nothing new reads no record. Every
+    record when the table was built with another keyword seed or PII salt. -#}
 
-{% macro unioned_records_to_build(staged, channel, record_key) -%}
-    {#- the condition on one channel's staging rows (`staged`: their alias; `record_key`: the
-        column that makes the contact key `<channel>:<record_key>`) -#}
+{% macro unioned_records_to_build(staging, staged, channel, record_key) -%}
+    {#- the condition on one channel's staging rows (`staging`: the staging model; `staged`:
+        its alias in the query; `record_key`: the column that makes the contact key
+        `<channel>:<record_key>`). `= any(array(...))`, PostgreSQL's: this model is incremental
+        there alone. -#}
     {%- if is_incremental() and built_with_inputs(
         this, 'inputs_version', contact_inputs_version()
     ) %}
-        {{ staged }}.extracted_at > (
-            select max(built.extracted_at) - interval '{{ var("incremental_lookback") }}'
-            from {{ this }} as built
-        )
-        and not exists (
-            select 1
-            from {{ this }} as built
+        {{ staged }}.extracted_at = any(array(
+            select distinct unbuilt.extracted_at
+            from {{ staging }} as unbuilt
             where
-                built.contact_key = '{{ channel }}:' || {{ staged }}.{{ record_key }}
-                and built.extracted_at = {{ staged }}.extracted_at
-        )
+                unbuilt.extracted_at > (
+                    select max(built.extracted_at) - interval '{{ var("incremental_lookback") }}'
+                    from {{ this }} as built
+                )
+                and not exists (
+                    select 1
+                    from {{ this }} as built
+                    where
+                        built.contact_key = '{{ channel }}:' || unbuilt.{{ record_key }}
+                        and built.extracted_at = unbuilt.extracted_at
+                )
+        ))
     {%- else %}
         true
     {%- endif %}

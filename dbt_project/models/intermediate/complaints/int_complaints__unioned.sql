@@ -3,9 +3,9 @@
 -- by their structure (retweets, Beejan's replies, heartbeats, other calls, bots, staff tests,
 -- short-code keywords). What the text says is judged later (int_complaint_texts__scored).
 --
--- Incremental on PostgreSQL: a run builds the records it does not hold as extracted now, and
--- replaces their rows (macros/unioned_records_to_build.sql); hashing and scrubbing every record
--- of raw again was most of this model's time. Spark's lake builds the table whole.
+-- Incremental on PostgreSQL: a run builds the records of the loads it does not hold whole, and
+-- replaces their rows (macros/unioned_records_to_build.sql), where hashing and scrubbing every
+-- record of raw again was most of this model's time. Spark's lake builds the table whole.
 {{
     config(
         materialized=('incremental' if target.type == 'postgres' else 'table'),
@@ -22,25 +22,37 @@
 with tweets as (
     select staged.*
     from {{ ref('stg_social__tweets') }} as staged
-    where {{ unioned_records_to_build('staged', 'social', 'tweet_id') }}
+    where
+        {{ unioned_records_to_build(
+            ref('stg_social__tweets'), 'staged', 'social', 'tweet_id'
+        ) }}
 ),
 
 messages as (
     select staged.*
     from {{ ref('stg_sms__messages') }} as staged
-    where {{ unioned_records_to_build('staged', 'sms', 'message_sid') }}
+    where
+        {{ unioned_records_to_build(
+            ref('stg_sms__messages'), 'staged', 'sms', 'message_sid'
+        ) }}
 ),
 
 call_events as (
     select staged.*
     from {{ ref('stg_call_center__call_events') }} as staged
-    where {{ unioned_records_to_build('staged', 'call_center', 'event_key') }}
+    where
+        {{ unioned_records_to_build(
+            ref('stg_call_center__call_events'), 'staged', 'call_center', 'event_key'
+        ) }}
 ),
 
 submissions as (
     select staged.*
     from {{ ref('stg_web_forms__submissions') }} as staged
-    where {{ unioned_records_to_build('staged', 'web_form', 'submission_id') }}
+    where
+        {{ unioned_records_to_build(
+            ref('stg_web_forms__submissions'), 'staged', 'web_form', 'submission_id'
+        ) }}
 ),
 
 keyword_messages as (
