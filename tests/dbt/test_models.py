@@ -116,7 +116,7 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
     delivered late, and again after that log was corrected: contacts of a day the first build
     had covered are added, and the contacts and the incremental intermediate models (all
     contacts, their texts) equal a full refresh. A change to a text seed rebuilds every
-    contact's text rows; a change to the keyword seed, every contact's row."""
+    contact's text rows; a change to the keyword seed or the PII salt, every contact's row."""
     build(project_env)
     with psycopg.connect(project_env.dsn()) as conn:
         first_keys = {key for (key,) in conn.execute(f"select contact_key from {CONTACTS}")}
@@ -180,6 +180,19 @@ def test_incremental_contacts_take_late_arrivals_and_equal_a_full_refresh(
             f"select noise_reason from {UNIONED_TABLE} where contact_key = %s", [contact]
         ).fetchone()
     assert noise == ("keyword",)
+    intermediate = incremental_rows(project_env)
+    full_refresh(project_env, UNIONED)
+    assert incremental_rows(project_env) == intermediate
+
+    # a new PII salt hashes every contact again
+    hashes = f"select msisdn_hash from {UNIONED_TABLE} where msisdn_hash is not null"
+    with psycopg.connect(project_env.dsn()) as conn:
+        salted_before = {hash_ for (hash_,) in conn.execute(hashes)}
+        conn.execute("update private.pii_salt set salt = 'another salt'")
+    run_dbt(["run", "--select", UNIONED], project_env, Settings(_env_file=None))
+    with psycopg.connect(project_env.dsn()) as conn:
+        salted_after = {hash_ for (hash_,) in conn.execute(hashes)}
+    assert salted_before and salted_after and not salted_before & salted_after
     intermediate = incremental_rows(project_env)
     full_refresh(project_env, UNIONED)
     assert incremental_rows(project_env) == intermediate
