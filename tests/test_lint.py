@@ -51,7 +51,6 @@ MACROS_WITHOUT_SQL = {
     "optional_column",
     "built_with_inputs",
     "delete_text_rows_to_build",
-    "unioned_records_to_build",
     # statements that register the lake's tables in Spark, and Spark's seed loader
     "register_raw_tables",
     "lake_tables",

@@ -7,15 +7,15 @@
     columns (hashes, scrubbed text) are computed. A run with nothing new reads no record. Every
     record when the table was built with another keyword seed or PII salt. -#}
 
-{% macro unioned_records_to_build(staging, staged, channel, record_key) -%}
-    {#- the condition on one channel's staging rows (`staging`: the staging model; `staged`:
-        its alias in the query; `record_key`: the column that makes the contact key
-        `<channel>:<record_key>`). `= any(array(...))`, PostgreSQL's: this model is incremental
-        there alone. -#}
-    {%- if is_incremental() and built_with_inputs(
-        this, 'inputs_version', contact_inputs_version()
-    ) %}
-        {{ staged }}.extracted_at = any(array(
+{% macro unioned_records_to_build(staging, channel, record_key, new_loads_only) -%}
+    {#- one channel's staging rows (`staging`: its staging model; `record_key`: the column that
+        makes the contact key `<channel>:<record_key>`): with `new_loads_only`, those of the
+        loads the table does not hold whole. `= any(array(...))` is PostgreSQL's: this model is
+        incremental there alone. -#}
+    select staged.*
+    from {{ staging }} as staged
+    {%- if new_loads_only %}
+        where staged.extracted_at = any(array(
             select distinct unbuilt.extracted_at
             from {{ staging }} as unbuilt
             where
@@ -31,8 +31,6 @@
                         and built.extracted_at = unbuilt.extracted_at
                 )
         ))
-    {%- else %}
-        true
     {%- endif %}
 {%- endmacro %}
 

@@ -44,6 +44,8 @@ group by calls.caller;
 
 {{ raw_rows('calls', 'call_id') }};
 
+{{ unioned_records_to_build('calls', 'call_center', 'call_id', false) }};
+
 with calls_now as (select * from calls)
 
 {{ rows_to_write('calls_now', 'call_id', 'started_date') }};

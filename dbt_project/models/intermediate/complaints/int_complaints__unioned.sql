@@ -19,40 +19,32 @@
     )
 }}
 
+{%- set new_loads_only = is_incremental() and built_with_inputs(
+    this, 'inputs_version', contact_inputs_version()
+) %}
+
 with tweets as (
-    select staged.*
-    from {{ ref('stg_social__tweets') }} as staged
-    where
-        {{ unioned_records_to_build(
-            ref('stg_social__tweets'), 'staged', 'social', 'tweet_id'
-        ) }}
+    {{ unioned_records_to_build(
+        ref('stg_social__tweets'), 'social', 'tweet_id', new_loads_only
+    ) }}
 ),
 
 messages as (
-    select staged.*
-    from {{ ref('stg_sms__messages') }} as staged
-    where
-        {{ unioned_records_to_build(
-            ref('stg_sms__messages'), 'staged', 'sms', 'message_sid'
-        ) }}
+    {{ unioned_records_to_build(
+        ref('stg_sms__messages'), 'sms', 'message_sid', new_loads_only
+    ) }}
 ),
 
 call_events as (
-    select staged.*
-    from {{ ref('stg_call_center__call_events') }} as staged
-    where
-        {{ unioned_records_to_build(
-            ref('stg_call_center__call_events'), 'staged', 'call_center', 'event_key'
-        ) }}
+    {{ unioned_records_to_build(
+        ref('stg_call_center__call_events'), 'call_center', 'event_key', new_loads_only
+    ) }}
 ),
 
 submissions as (
-    select staged.*
-    from {{ ref('stg_web_forms__submissions') }} as staged
-    where
-        {{ unioned_records_to_build(
-            ref('stg_web_forms__submissions'), 'staged', 'web_form', 'submission_id'
-        ) }}
+    {{ unioned_records_to_build(
+        ref('stg_web_forms__submissions'), 'web_form', 'submission_id', new_loads_only
+    ) }}
 ),
 
 keyword_messages as (
