@@ -50,6 +50,7 @@ MACROS_WITHOUT_SQL = {
     "generate_schema_name",
     "optional_column",
     "built_with_inputs",
+    "key_columns",
     "delete_text_rows_to_build",
     # statements that register the lake's tables in Spark, and Spark's seed loader
     "register_raw_tables",

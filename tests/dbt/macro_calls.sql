@@ -58,4 +58,8 @@ select to_build.contact_key from ({{ text_contacts_to_build() }}) as to_build;
 
 {{ update_statistics('calls') }};
 
+{{ unique_key_index('calls', ['call_id', 'started_date']) }};
+
+{{ unique_key_violations('calls', ['call_id']) }};
+
 {{ grant_schema_usage(['ci_staging', 'ci_marts'], 'marts', 'reporter') }}

@@ -27,8 +27,15 @@ pytestmark = pytest.mark.slow
 
 PROBES = Path(__file__).parent / "cross_db_probes.sql"
 CROSS_DB_MACROS = DBT_PROJECT_DIR / "macros" / "cross_db"
-# statements, not values, so not in a probe's select: every table's post-hook, every seed
-STATEMENTS = {"update_statistics", "load_csv_rows", "spark_literal"}
+# statements, not values, so not in a probe's select: every table's post-hooks, every seed;
+# and the key check, which asks PostgreSQL's catalog for an index where Spark reads the rows
+STATEMENTS = {
+    "update_statistics",
+    "unique_key_index",
+    "unique_key_violations",
+    "load_csv_rows",
+    "spark_literal",
+}
 SPARK_PROFILE = {
     "beejan_warehouse": {
         "target": "spark",

@@ -12,12 +12,13 @@ from psycopg.rows import dict_row
 from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
 from beejan.core.settings import Settings
-from beejan.dbt_runner import run_dbt
+from beejan.dbt_runner import DbtError, run_dbt
 from extract_load.registry import ALL_SOURCES
 from extract_load.runner import load_sources
 from simulator.live import LiveScenario
 from tests.dbt.steps import (
     CONTACTS,
+    INCREMENTAL_MODELS,
     INTERMEDIATE,
     TRANSFORMER,
     build,
@@ -192,6 +193,33 @@ def test_a_new_keyword_seed_or_pii_salt_builds_every_contact_again(
     salted_after = phone_hashes(project_env)
     assert salted_before and salted_after and not salted_before & salted_after
     assert_a_full_refresh_changes_nothing(project_env, UNIONED)
+
+
+@pytest.mark.slow
+def test_a_unique_index_holds_every_incremental_models_key(
+    loaded: LiveScenario, project_env
+) -> None:
+    """Each incremental model's unique_key has a unique index, which refuses a duplicate row;
+    without it unique_key_enforced fails, and the next run puts it back."""
+    build(project_env)
+    tokens = f"{INTERMEDIATE}.int_complaint_texts__tokenized"
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        execute(project_env, f"insert into {tokens} select * from {tokens} limit 1")
+
+    (index,) = fetch_one(
+        project_env,
+        "select indexrelid::regclass::text from pg_index where indrelid = %s::regclass "
+        "and indisunique",
+        [tokens],
+    )
+    execute(project_env, f"drop index {index}")
+    key_tests = ["test", "--select", "test_name:unique_key_enforced"]
+    with pytest.raises(DbtError, match="unique_key_enforced_int_complaint_texts__tokenized"):
+        run_dbt(key_tests, project_env, Settings(_env_file=None))
+    run_models(project_env, "int_complaint_texts__tokenized")
+    results = run_dbt(key_tests, project_env, Settings(_env_file=None)).result
+    tested = [result for result in results if result.node.resource_type == "test"]
+    assert len(tested) == len(INCREMENTAL_MODELS)
 
 
 def fetch_one(warehouse: PostgresConnection, query: str, params: list | None = None) -> tuple:

@@ -12,10 +12,7 @@
         unique_key='contact_key',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        indexes=[
-            {'columns': ['contact_key'], 'unique': true},
-            {'columns': ['extracted_at']},
-        ],
+        indexes=[{'columns': ['extracted_at']}],
     )
 }}
 
