@@ -5,6 +5,18 @@
     builds them all again. -#}
 
 {% macro text_contacts_to_build() -%}
+    {#- The contacts an incremental run of a text model builds (changed_text_contacts): as
+        int_complaint_texts__contacts_to_build found them once for the run that built it, and
+        found here otherwise (a run that selects some of the text models only). -#}
+    {%- if 'model.' ~ project_name ~ '.' ~ 'int_complaint_texts__contacts_to_build'
+        in selected_resources %}
+        select contact_key from {{ ref('int_complaint_texts__contacts_to_build') }}
+    {%- else %}
+        {{ changed_text_contacts() }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro changed_text_contacts() -%}
     {#- The contacts an incremental run of a text model builds: those int_complaint_texts__scored
         does not hold as loaded now, among those loaded since its newest less the lookback
         (loads still in flight during the last build): new contacts with a text, and contacts

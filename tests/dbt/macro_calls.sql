@@ -56,6 +56,8 @@ with calls_now as (select * from calls)
 
 select to_build.contact_key from ({{ text_contacts_to_build() }}) as to_build;
 
+select changed.contact_key from ({{ changed_text_contacts() }}) as changed;
+
 {{ update_statistics('calls') }};
 
 {{ unique_key_index('calls', ['call_id', 'started_date']) }};

@@ -9,6 +9,8 @@
 -- The contacts to build are read from all contacts, noise included (a contact loaded again
 -- may be noise now):
 -- depends_on: {{ ref('int_complaints__unioned') }}
+-- and are found once a run, before the text models (int_complaint_texts__contacts_to_build):
+-- depends_on: {{ ref('int_complaint_texts__contacts_to_build') }}
 with tokens as (
     select * from {{ ref('int_complaint_texts__tokenized') }}
     {% if is_incremental() %}
