@@ -5,10 +5,7 @@
         {%- set text.sql = regexp_replace_all(text.sql, '(#[A-Za-z0-9]*[a-z0-9])([A-Z])', '\\1 #\\2') -%}
     {%- endfor -%}
     {%- set text.sql = regexp_replace_all(text.sql, 'https?://\\S+', ' url ') -%}
-    {#- lower case for ASCII letters only: PostgreSQL's lower() in the warehouse's C locale;
-        Spark's would lower É too -#}
-    {%- set text.sql = 'translate(' ~ regexp_replace_all(text.sql, '@\\w+', ' ')
-        ~ ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')" -%}
+    {%- set text.sql = ascii_lower(regexp_replace_all(text.sql, '@\\w+', ' ')) -%}
     {%- set text.sql = regexp_replace_all(text.sql, "['’`]", '') -%}
     {%- set text.sql = regexp_replace_all(text.sql, '([^\\x01-\\x7f])', ' \\1 ') -%}
     {%- set text.sql = regexp_replace_all(text.sql, '([a-z])\\1\\1+', '\\1\\1') -%}

@@ -29,6 +29,7 @@ first_votes as (
 select
     {{ text_for_tokens('texts.complaint') }} as tokens,
     {{ scrub_pii_text('texts.contact_text') }} as scrubbed,
+    {{ ascii_lower("'Ça NE Marche pas, É'") }} as ascii_lowered,
     {{ normalize_msisdn("'+234 (803) 555-0134'") }} as msisdn_international,
     {{ normalize_msisdn("'0803-555-0135'") }} as msisdn_national,
     {{ normalize_msisdn("'8035550136'") }} as msisdn_bare,

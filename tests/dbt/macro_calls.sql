@@ -12,6 +12,7 @@ select
     {{ iso_day_of_week('calls.started_date') }} as started_weekday,
     {{ matches_regex('calls.caller', '^[0-9]+$') }} as is_numeric,
     {{ regexp_replace_all('calls.notes', '\\s+', ' ') }} as spaced_notes,
+    {{ ascii_lower('calls.notes') }} as lower_notes,
     {{ normalize_msisdn('calls.caller') }} as msisdn,
     {{ mask_pii('calls.caller') }} as caller_hash,
     {{ sha256_hex('calls.caller') }} as caller_sha,

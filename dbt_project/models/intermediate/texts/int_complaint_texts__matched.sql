@@ -11,14 +11,17 @@
 -- depends_on: {{ ref('int_complaints__unioned') }}
 -- and are found once a run, before the text models (int_complaint_texts__contacts_to_build):
 -- depends_on: {{ ref('int_complaint_texts__contacts_to_build') }}
-with tokens as (
-    select * from {{ ref('int_complaint_texts__tokenized') }}
-    {% if is_incremental() %}
+{#- read where used, not through one CTE: a CTE read twice is materialised, millions of rows -#}
+{%- set tokens -%}
+    (
+        select * from {{ ref('int_complaint_texts__tokenized') }}
+    {%- if is_incremental() %}
         where contact_key in ({{ text_contacts_to_build() }})
-    {% endif %}
-),
+    {%- endif %}
+    ) as tokens
+{%- endset %}
 
-terms as (
+with terms as (
     select * from {{ ref('text_terms') }}
 ),
 
@@ -30,6 +33,13 @@ common_words as (
     select * from {{ ref('common_words') }}
 ),
 
+dictionary_grams as (
+    -- the words and phrases the matches below look for: the others are not worth carrying
+    select term as gram from terms
+    union
+    select alias as gram from region_aliases
+),
+
 single_word_terms as (
     select distinct term
     from terms
@@ -38,7 +48,7 @@ single_word_terms as (
 
 unknown_words as (
     select distinct tokens.token
-    from tokens
+    from {{ tokens }}
     left join terms on tokens.token = terms.term
     left join common_words on tokens.token = common_words.word
     left join region_aliases on tokens.token = region_aliases.alias
@@ -103,7 +113,7 @@ corrected_tokens as (
         tokens.token_position,
         coalesce(corrections.term, tokens.token) as token,
         corrections.term is not null as is_typo
-    from tokens
+    from {{ tokens }}
     left join corrections
         on tokens.token = corrections.token and tokens.text_kind = 'text'
 ),
@@ -128,6 +138,7 @@ all_grams as (
         token as gram,
         case when is_typo then 'typo' else 'exact' end as match_method
     from with_next
+    where token in (select dictionary_grams.gram from dictionary_grams)
 
     union all
 
@@ -139,7 +150,9 @@ all_grams as (
         token || ' ' || next_token as gram,
         case when is_typo or next_is_typo then 'typo' else 'exact' end as match_method
     from with_next
-    where next_token is not null
+    where
+        next_token is not null
+        and token || ' ' || next_token in (select dictionary_grams.gram from dictionary_grams)
 
     union all
 
@@ -152,7 +165,14 @@ all_grams as (
         substring(token, 1, length(token) - 1) as gram,
         'singular' as match_method
     from with_next
-    where length(token) > 4 and token like '%s' and token not like '%ss' and not is_typo
+    where
+        length(token) > 4
+        and token like '%s'
+        and token not like '%ss'
+        and not is_typo
+        and substring(token, 1, length(token) - 1) in (
+            select dictionary_grams.gram from dictionary_grams
+        )
 ),
 
 term_matches as (

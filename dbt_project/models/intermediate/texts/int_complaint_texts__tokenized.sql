@@ -11,14 +11,18 @@
 -- and are found once a run, before the text models (int_complaint_texts__contacts_to_build):
 -- depends_on: {{ ref('int_complaint_texts__contacts_to_build') }}
 
-with contacts as (
-    select * from {{ ref('int_complaints__resolved') }}
-    {% if is_incremental() %}
+{#- read by each kind of text on its own: a CTE read twice is materialised, and the regular
+    expressions on its rows then run in one process instead of in parallel workers -#}
+{%- set contacts -%}
+    (
+        select * from {{ ref('int_complaints__resolved') }}
+    {%- if is_incremental() %}
         where contact_key in ({{ text_contacts_to_build() }})
-    {% endif %}
-),
+    {%- endif %}
+    ) as contacts
+{%- endset %}
 
-normalisations as (
+with normalisations as (
     select * from {{ ref('text_normalisations') }}
 ),
 
@@ -28,7 +32,7 @@ texts as (
         extracted_at,
         'text' as text_kind,
         {{ text_for_tokens('text_to_classify') }} as spaced_text
-    from contacts
+    from {{ contacts }}
     where text_to_classify is not null
 
     union all
@@ -38,7 +42,7 @@ texts as (
         extracted_at,
         'location' as text_kind,
         {{ text_for_tokens('location_text') }} as spaced_text
-    from contacts
+    from {{ contacts }}
     where location_text is not null
 ),
 
