@@ -104,29 +104,36 @@ corrections as (
     {{ first_row_per('close_terms', 'token', 'distance asc, term asc', 'token, term') }}
 ),
 
+tokens_with_next as (
+    -- in the order of the tokens' key, which its index gives without sorting millions of rows
+    select
+        tokens.*,
+        lead(tokens.token) over (
+            partition by tokens.contact_key, tokens.text_kind order by tokens.token_position
+        ) as next_token
+    from {{ tokens }}
+),
+
 corrected_tokens as (
     -- typos mended first, so that a misspelt word still makes its phrase ("no srvice")
     select
-        tokens.contact_key,
-        tokens.extracted_at,
-        tokens.text_kind,
-        tokens.token_position,
-        coalesce(corrections.term, tokens.token) as token,
-        corrections.term is not null as is_typo
-    from {{ tokens }}
+        tokens_with_next.contact_key,
+        tokens_with_next.extracted_at,
+        tokens_with_next.text_kind,
+        tokens_with_next.token_position,
+        coalesce(corrections.term, tokens_with_next.token) as token,
+        corrections.term is not null as is_typo,
+        coalesce(next_corrections.term, tokens_with_next.next_token) as next_token,
+        next_corrections.term is not null as next_is_typo
+    from tokens_with_next
     left join corrections
-        on tokens.token = corrections.token and tokens.text_kind = 'text'
-),
-
-with_next as (
-    select
-        *,
-        lead(token)
-            over (partition by contact_key, text_kind order by token_position)
-            as next_token,
-        lead(is_typo) over (partition by contact_key, text_kind order by token_position)
-            as next_is_typo
-    from corrected_tokens
+        on
+            tokens_with_next.token = corrections.token
+            and tokens_with_next.text_kind = 'text'
+    left join corrections as next_corrections
+        on
+            tokens_with_next.next_token = next_corrections.token
+            and tokens_with_next.text_kind = 'text'
 ),
 
 all_grams as (
@@ -137,7 +144,7 @@ all_grams as (
         token_position,
         token as gram,
         case when is_typo then 'typo' else 'exact' end as match_method
-    from with_next
+    from corrected_tokens
     where token in (select dictionary_grams.gram from dictionary_grams)
 
     union all
@@ -149,7 +156,7 @@ all_grams as (
         token_position,
         token || ' ' || next_token as gram,
         case when is_typo or next_is_typo then 'typo' else 'exact' end as match_method
-    from with_next
+    from corrected_tokens
     where
         next_token is not null
         and token || ' ' || next_token in (select dictionary_grams.gram from dictionary_grams)
@@ -164,7 +171,7 @@ all_grams as (
         token_position,
         substring(token, 1, length(token) - 1) as gram,
         'singular' as match_method
-    from with_next
+    from corrected_tokens
     where
         length(token) > 4
         and token like '%s'
@@ -223,13 +230,15 @@ covered_by_phrases as (
 ),
 
 longest_term_matches as (
+    -- a phrase joins nothing, so that one covered by two phrases ("close my account") is one row
     select term_matches.*
     from term_matches
     left join covered_by_phrases
         on
-            term_matches.contact_key = covered_by_phrases.contact_key
+            term_matches.term not like '% %'
+            and term_matches.contact_key = covered_by_phrases.contact_key
             and term_matches.token_position = covered_by_phrases.token_position
-    where term_matches.term like '% %' or covered_by_phrases.contact_key is null
+    where covered_by_phrases.contact_key is null
 ),
 
 recognised_positions as (
@@ -277,7 +286,8 @@ all_matches as (
 ),
 
 final as (
-    select distinct
+    -- one row per match by construction: each gram of a position is a different text
+    select
         concat_ws('|', contact_key, token_position, term_class, term, match_method) as match_key,
         contact_key,
         token_position,

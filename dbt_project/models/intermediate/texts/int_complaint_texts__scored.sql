@@ -12,6 +12,10 @@
 -- depends_on: {{ ref('int_complaints__unioned') }}
 -- and are found once a run, before the text models (int_complaint_texts__contacts_to_build):
 -- depends_on: {{ ref('int_complaint_texts__contacts_to_build') }}
+{%- set signals = [
+    'problem', 'praise', 'joke', 'spam', 'greeting', 'staff_test', 'churn', 'legal', 'urgent'
+] %}
+
 with matches as (
     select * from {{ ref('int_complaint_texts__matched') }}
     {% if is_incremental() %}
@@ -158,6 +162,29 @@ texts as (
     group by contact_key
 ),
 
+signal_scores as (
+    -- one row per contact: the score of each signal, 0 when none
+    select
+        contact_key,
+        {% for signal in signals %}
+            coalesce(max(score) filter (where term_class = '{{ signal }}'), 0)
+                as {{ signal }}_score,
+        {% endfor %}
+        coalesce(max(score) filter (where term_class = 'unknown_word'), 0)::int
+            as unknown_word_count
+    from class_scores
+    group by contact_key
+),
+
+contact_regions as (
+    select
+        contact_key,
+        max(region_code) filter (where term_class = 'text_region') as text_region_code,
+        max(region_code) filter (where term_class = 'profile_region') as profile_region_code
+    from named_regions
+    group by contact_key
+),
+
 final as (
     select
         texts.contact_key,
@@ -165,35 +192,19 @@ final as (
         top_category.category_code as text_category_code,
         coalesce(top_category.score, 0) as text_category_score,
         coalesce(top_category.total_score, 0) as text_category_total,
-        coalesce(max(class_scores.score) filter (
-            where class_scores.term_class = 'unknown_word'
-        ), 0)::int as unknown_word_count,
-        {% for signal in ['problem', 'praise', 'joke', 'spam', 'greeting', 'staff_test',
-                          'churn', 'legal', 'urgent'] %}
-            coalesce(max(class_scores.score) filter (
-                where class_scores.term_class = '{{ signal }}'
-            ), 0) as {{ signal }}_score,
+        coalesce(signal_scores.unknown_word_count, 0) as unknown_word_count,
+        {% for signal in signals %}
+            coalesce(signal_scores.{{ signal }}_score, 0) as {{ signal }}_score,
         {% endfor %}
-        max(named_regions.region_code) filter (
-            where named_regions.term_class = 'text_region'
-        ) as text_region_code,
-        max(named_regions.region_code) filter (
-            where named_regions.term_class = 'profile_region'
-        ) as profile_region_code,
+        contact_regions.text_region_code,
+        contact_regions.profile_region_code,
         texts.extracted_at,
         {{ text_dictionary_version() }} as dictionary_version
     from texts
     left join ranked_categories as top_category
         on texts.contact_key = top_category.contact_key and top_category.category_rank = 1
-    left join class_scores on texts.contact_key = class_scores.contact_key
-    left join named_regions on texts.contact_key = named_regions.contact_key
-    group by
-        texts.contact_key,
-        texts.extracted_at,
-        texts.token_count,
-        top_category.category_code,
-        top_category.score,
-        top_category.total_score
+    left join signal_scores on texts.contact_key = signal_scores.contact_key
+    left join contact_regions on texts.contact_key = contact_regions.contact_key
 )
 
 select * from final
