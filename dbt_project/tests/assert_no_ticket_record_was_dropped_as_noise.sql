@@ -15,27 +15,29 @@ judged as (
 ),
 
 verdicts as (
+    -- the verdicts on the tickets' records only: grouping every record sorted them all
     select
-        records.channel,
-        records.source_ref,
+        tickets.ticket_id,
+        tickets.channel,
+        tickets.source_ref,
         bool_or(coalesce(records.noise_reason, judged.noise_reason) is null) as is_kept,
         {{ dbt.listagg(
             'distinct coalesce(records.noise_reason, judged.noise_reason)', "', '"
         ) }} as noise_reasons
-    from records
+    from tickets
+    inner join records
+        on tickets.channel = records.channel and tickets.source_ref = records.source_ref
     left join judged on records.contact_key = judged.contact_key
     where
         records.noise_reason is null
         or records.noise_reason not in ('call_progress_event', 'debug_line', 'warning_line')
-    group by records.channel, records.source_ref
+    group by tickets.ticket_id, tickets.channel, tickets.source_ref
 )
 
 select
-    tickets.ticket_id,
-    tickets.channel,
-    tickets.source_ref,
-    verdicts.noise_reasons
-from tickets
-inner join verdicts
-    on tickets.channel = verdicts.channel and tickets.source_ref = verdicts.source_ref
-where not verdicts.is_kept
+    ticket_id,
+    channel,
+    source_ref,
+    noise_reasons
+from verdicts
+where not is_kept
