@@ -5,19 +5,21 @@
 -- Incremental per contact, as every text model (macros/text_contacts_to_build.sql): a run
 -- tokenizes the contacts it has not tokenized as loaded now; a change to a text seed, all of
 -- them again.
--- The contacts to build are read from all contacts, noise included (a contact loaded again
--- may be noise now):
--- depends_on: {{ ref('int_complaints__unioned') }}
--- and are found once a run, before the text models (int_complaint_texts__contacts_to_build):
+-- Its texts are the contacts that are not noise by their structure, read before they are
+-- resolved to a customer (tokens do not depend on who sent them, and the text models need not
+-- wait for the resolution). The contacts to build are found once a run, before the text models
+-- (int_complaint_texts__contacts_to_build):
 -- depends_on: {{ ref('int_complaint_texts__contacts_to_build') }}
 
 {#- read by each kind of text on its own: a CTE read twice is materialised, and the regular
     expressions on its rows then run in one process instead of in parallel workers -#}
 {%- set contacts -%}
     (
-        select * from {{ ref('int_complaints__resolved') }}
+        select * from {{ ref('int_complaints__unioned') }}
     {%- if is_incremental() %}
-        where contact_key in ({{ text_contacts_to_build() }})
+        where contact_key in ({{ text_contacts_to_build() }}) and noise_reason is null
+    {%- else %}
+        where noise_reason is null
     {%- endif %}
     ) as contacts
 {%- endset %}
