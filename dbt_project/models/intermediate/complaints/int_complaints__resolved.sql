@@ -5,6 +5,17 @@
 -- salted hashes).
 -- When several customers share the strongest key, the contact stays unidentified: a guess
 -- could link it to the wrong customer.
+{#- the keys a contact is looked up by, strongest first: what it is then resolved by (its
+    column `<name>_hash`), and the CRM's key it is compared with (`<crm_key>_hash`) -#}
+{%- set crm_keys = ['account_number', 'msisdn', 'email', 'twitter_handle'] %}
+{%- set key_lookups = [
+    ('account_number', 'account_number'),
+    ('msisdn', 'msisdn'),
+    ('email', 'email'),
+    ('twitter_handle', 'twitter_handle'),
+    ('text_msisdn', 'msisdn'),
+] %}
+
 with contacts as (
     select * from {{ ref('int_complaints__unioned') }}
     where noise_reason is null
@@ -15,29 +26,16 @@ customers as (
 ),
 
 customer_key_rows as (
-    select
-        'account_number' as key_kind,
-        account_number_hash as key_hash,
-        customer_id
-    from customers
-    union all
-    select
-        'msisdn' as key_kind,
-        msisdn_hash as key_hash,
-        customer_id
-    from customers
-    union all
-    select
-        'email' as key_kind,
-        email_hash as key_hash,
-        customer_id
-    from customers
-    union all
-    select
-        'twitter_handle' as key_kind,
-        twitter_handle_hash as key_hash,
-        customer_id
-    from customers
+    {%- for crm_key in crm_keys %}
+        select
+            '{{ crm_key }}' as key_kind,
+            {{ crm_key }}_hash as key_hash,
+            customer_id
+        from customers
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 customer_keys as (
@@ -72,42 +70,24 @@ decided as (
     select
         contacts.*,
         case
-            when by_account.key_hash is not null then by_account.customer_id
-            when by_msisdn.key_hash is not null then by_msisdn.customer_id
-            when by_email.key_hash is not null then by_email.customer_id
-            when by_handle.key_hash is not null then by_handle.customer_id
-            when by_text_msisdn.key_hash is not null then by_text_msisdn.customer_id
+            {%- for name, crm_key in key_lookups %}
+                when by_{{ name }}.key_hash is not null then by_{{ name }}.customer_id
+            {%- endfor %}
             else by_learned_handle.customer_id
         end as customer_id,
         case
-            when by_account.key_hash is not null then 'account_number'
-            when by_msisdn.key_hash is not null then 'msisdn'
-            when by_email.key_hash is not null then 'email'
-            when by_handle.key_hash is not null then 'twitter_handle'
-            when by_text_msisdn.key_hash is not null then 'text_msisdn'
+            {%- for name, crm_key in key_lookups %}
+                when by_{{ name }}.key_hash is not null then '{{ name }}'
+            {%- endfor %}
             when by_learned_handle.customer_id is not null then 'learned_handle'
         end as deciding_key
     from contacts
-    left join customer_keys as by_account
-        on
-            by_account.key_kind = 'account_number'
-            and contacts.account_number_hash = by_account.key_hash
-    left join customer_keys as by_msisdn
-        on
-            by_msisdn.key_kind = 'msisdn'
-            and contacts.msisdn_hash = by_msisdn.key_hash
-    left join customer_keys as by_email
-        on
-            by_email.key_kind = 'email'
-            and contacts.email_hash = by_email.key_hash
-    left join customer_keys as by_handle
-        on
-            by_handle.key_kind = 'twitter_handle'
-            and contacts.twitter_handle_hash = by_handle.key_hash
-    left join customer_keys as by_text_msisdn
-        on
-            by_text_msisdn.key_kind = 'msisdn'
-            and contacts.text_msisdn_hash = by_text_msisdn.key_hash
+    {% for name, crm_key in key_lookups %}
+        left join customer_keys as by_{{ name }}
+            on
+                by_{{ name }}.key_kind = '{{ crm_key }}'
+                and contacts.{{ name }}_hash = by_{{ name }}.key_hash
+    {% endfor %}
     left join learned_handles as by_learned_handle
         on contacts.twitter_handle_hash = by_learned_handle.twitter_handle_hash
 ),
