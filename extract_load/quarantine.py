@@ -20,14 +20,17 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import dlt
 import psycopg
-from dlt.extract.items import DataItemWithMeta
 from psycopg import sql
 
 from beejan.core.connections import PostgresConnection
 from extract_load.bulk import ROW_FILE_FORMAT
+
+if TYPE_CHECKING:
+    from dlt.extract.items import DataItemWithMeta
 
 QUARANTINE_TABLE = "quarantined_records"
 
@@ -48,22 +51,16 @@ class Reason(StrEnum):
     INVALID_VALUE = "invalid_value"  # a field breaks the source's contract (e.g. a tweet id)
 
 
-QUARANTINE_HINTS = dlt.mark.make_hints(
-    table_name=QUARANTINE_TABLE,
-    primary_key="quarantine_id",
-    file_format=ROW_FILE_FORMAT,
-    write_disposition={"disposition": "merge", "strategy": "insert-only"},
-    columns={
-        "quarantine_id": {"data_type": "text", "nullable": False},
-        "source": {"data_type": "text", "nullable": False},
-        "reason": {"data_type": "text", "nullable": False},
-        "detail": {"data_type": "text"},
-        "payload": {"data_type": "binary", "nullable": False},
-        "payload_bytes": {"data_type": "bigint"},
-        "origin": {"data_type": "text", "nullable": False},
-        "quarantined_at": {"data_type": "timestamp", "nullable": False},
-    },
-)
+RECORD_COLUMN_HINTS = {
+    "quarantine_id": {"data_type": "text", "nullable": False},
+    "source": {"data_type": "text", "nullable": False},
+    "reason": {"data_type": "text", "nullable": False},
+    "detail": {"data_type": "text"},
+    "payload": {"data_type": "binary", "nullable": False},
+    "payload_bytes": {"data_type": "bigint"},
+    "origin": {"data_type": "text", "nullable": False},
+    "quarantined_at": {"data_type": "timestamp", "nullable": False},
+}
 
 
 def quarantined(
@@ -84,7 +81,7 @@ def quarantined(
         "origin": origin,
         "quarantined_at": datetime.now(UTC),
     }
-    return dlt.mark.with_hints(record, QUARANTINE_HINTS, create_table_variant=True)
+    return _with_hints(record, QUARANTINE_TABLE)
 
 
 def as_json(record: object) -> bytes:
@@ -147,23 +144,44 @@ class Outcome(StrEnum):
 
 
 DECISIONS_TABLE = "quarantine_decisions"
-DECISION_HINTS = dlt.mark.make_hints(
-    table_name=DECISIONS_TABLE,
-    primary_key="decision_id",  # its own, or the variant would inherit the source table's key
-    file_format=ROW_FILE_FORMAT,
-    write_disposition="append",  # a record's history: every decision is kept
-    columns={
-        "decision_id": {"data_type": "text", "nullable": False},
-        "quarantine_id": {"data_type": "text", "nullable": False},
-        "source": {"data_type": "text", "nullable": False},
-        "outcome": {"data_type": "text", "nullable": False},
-        "reason": {"data_type": "text"},  # the new reason code of a requarantined replay
-        "detail": {"data_type": "text"},  # the parser's words, or why it was dismissed
-        "payload": {"data_type": "binary"},  # the corrected payload that was replayed
-        "decided_by": {"data_type": "text", "nullable": False},
-        "decided_at": {"data_type": "timestamp", "nullable": False},
+DECISION_COLUMN_HINTS = {
+    "decision_id": {"data_type": "text", "nullable": False},
+    "quarantine_id": {"data_type": "text", "nullable": False},
+    "source": {"data_type": "text", "nullable": False},
+    "outcome": {"data_type": "text", "nullable": False},
+    "reason": {"data_type": "text"},  # the new reason code of a requarantined replay
+    "detail": {"data_type": "text"},  # the parser's words, or why it was dismissed
+    "payload": {"data_type": "binary"},  # the corrected payload that was replayed
+    "decided_by": {"data_type": "text", "nullable": False},
+    "decided_at": {"data_type": "timestamp", "nullable": False},
+}
+TABLE_HINTS = {  # dlt's hints of each table, but for the file format
+    QUARANTINE_TABLE: {
+        "primary_key": "quarantine_id",
+        "write_disposition": {"disposition": "merge", "strategy": "insert-only"},
+        "columns": RECORD_COLUMN_HINTS,
     },
-)
+    DECISIONS_TABLE: {
+        "primary_key": "decision_id",  # its own, or the variant would inherit the source table's
+        "write_disposition": "append",  # a record's history: every decision is kept
+        "columns": DECISION_COLUMN_HINTS,
+    },
+}
+
+
+@cache
+def _hints(table: str) -> Any:
+    """dlt's hints of `table`, made when a loader first sets a record aside or decides on one:
+    the review tools read this module's names and SQL without importing dlt."""
+    import dlt
+
+    return dlt.mark.make_hints(table_name=table, file_format=ROW_FILE_FORMAT, **TABLE_HINTS[table])
+
+
+def _with_hints(row: dict[str, Any], table: str) -> DataItemWithMeta:
+    import dlt
+
+    return dlt.mark.with_hints(row, _hints(table), create_table_variant=True)
 
 
 def decision(
@@ -189,12 +207,12 @@ def decision(
         "decided_by": decided_by,
         "decided_at": decided_at,
     }
-    return dlt.mark.with_hints(row, DECISION_HINTS, create_table_variant=True)
+    return _with_hints(row, DECISIONS_TABLE)
 
 
 QUARANTINE_VIEW_SCHEMA = "raw_quarantine"
-RECORD_COLUMNS = (*QUARANTINE_HINTS["columns"], "_dlt_load_id")
-DECISION_COLUMNS = (*DECISION_HINTS["columns"], "_dlt_load_id")
+RECORD_COLUMNS = (*RECORD_COLUMN_HINTS, "_dlt_load_id")
+DECISION_COLUMNS = (*DECISION_COLUMN_HINTS, "_dlt_load_id")
 # a record's status, from its latest decision: replayed or dismissed closes it. A replay that
 # was still unusable leaves it open; its reason is then the one that replay met
 STATUS_COLUMNS = sql.SQL(
@@ -288,7 +306,7 @@ def _union(table: str, schemas: list[str], columns: tuple[str, ...]) -> sql.Comp
 def _no_decisions() -> sql.Composable:
     """No rows, typed as dlt will create the decisions table."""
     types = {"text": "varchar", "binary": "bytea", "timestamp": "timestamptz"}
-    hints = DECISION_HINTS["columns"]
+    hints = DECISION_COLUMN_HINTS
     typed = [
         sql.SQL("null::{} as {}").format(
             sql.SQL(types[hints[name]["data_type"]] if name in hints else "varchar"),

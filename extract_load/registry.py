@@ -2,6 +2,10 @@
 
 Adding a source means adding an entry here (and its package beside this module); nothing else
 chooses between sources.
+
+The loaders (dlt, Arrow, Meltano) are imported when a source loads, not with this module: the
+command line reads the source names from here, and `beejan --help` or `beejan build` should not
+wait for them.
 """
 
 from __future__ import annotations
@@ -10,15 +14,18 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-import dlt
+if TYPE_CHECKING:
+    import dlt
 
-from beejan.core.connections import PostgresConnection
-from beejan.core.settings import Settings
-from extract_load.bulk import BulkItem
-from extract_load.files import KnownFile, Window
-from extract_load.pipeline import LoadResult, run_dlt_source
+    from beejan.core.connections import PostgresConnection
+    from beejan.core.settings import Settings
+    from extract_load.bulk import BulkItem
+    from extract_load.files import KnownFile, Window
+    from extract_load.pipeline import LoadResult
+
+    DltFactory = Callable[[Settings, Window, dict[str, KnownFile]], dlt.sources.DltSource]
 
 
 class Source(Protocol):
@@ -27,9 +34,6 @@ class Source(Protocol):
     def load(
         self, settings: Settings, connection: PostgresConnection, window: Window
     ) -> LoadResult: ...
-
-
-DltFactory = Callable[[Settings, Window, dict[str, KnownFile]], dlt.sources.DltSource]
 
 
 class Replayable(Protocol):
@@ -57,6 +61,8 @@ class DltSource:
     def load(
         self, settings: Settings, connection: PostgresConnection, window: Window
     ) -> LoadResult:
+        from extract_load.pipeline import run_dlt_source
+
         return run_dlt_source(
             self.name, lambda known: self.factory(settings, window, known), connection, settings
         )

@@ -4,10 +4,13 @@ the project: it wires the core, the loaders, dbt and the flows together, and not
 Each verb works alone (start the warehouse, simulate, load, build); `beejan run` is the whole
 pipeline, as the Prefect flow that production schedules (`beejan flow serve`).
 Errors a user can act on print as one line and exit 1; `--verbose` shows the logs behind them.
+A command imports what it runs (dlt, dbt, Prefect, the simulator) when it runs, so that
+`--help` and each verb start without loading the others.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from typing import Annotated
 
@@ -20,7 +23,6 @@ from beejan.cli.load import load
 from beejan.core.errors import BeejanError
 from beejan.core.logs import configure_logging
 from beejan.core.settings import SettingsError, get_settings
-from extract_load.crm import install_plugins
 
 app = typer.Typer(
     help="Beejan complaint warehouse: sources -> raw -> dbt marts.",
@@ -39,11 +41,10 @@ app.command()(serving.report)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     transform.dbt
 )
-try:  # the simulator is a development tool (dev dependency group), not in the runtime wheel
+# the simulator is a development tool (dev dependency group), not in the runtime wheel
+if importlib.util.find_spec("simulator") is not None:
     from beejan.cli.simulate import app as simulate_app
-except ModuleNotFoundError:
-    pass
-else:
+
     app.add_typer(simulate_app, name="simulate")
 
 
@@ -61,6 +62,8 @@ def _configure(
 @app.command()
 def setup() -> None:
     """Install what the pipeline runs besides Python: Meltano's plugins (idempotent)."""
+    from extract_load.crm import install_plugins
+
     install_plugins()
     typer.echo("Meltano plugins installed")
 

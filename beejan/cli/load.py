@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from beejan.cli._common import ready_warehouse
 from beejan.core.errors import SourceError
 from beejan.core.settings import get_settings
-from extract_load.pipeline import LoadResult
 from extract_load.registry import ALL_SOURCES
-from extract_load.runner import load_sources
+
+if TYPE_CHECKING:
+    from extract_load.pipeline import LoadResult
 
 # the days to read again (a backfill or a manual re-run), for `beejan load` and `beejan run`
 Since = Annotated[
@@ -64,6 +65,8 @@ def load(
     until: Until = None,
 ) -> None:
     """Load sources raw into the warehouse: incremental, idempotent, nothing lost."""
+    from extract_load.runner import load_sources  # dlt and Arrow, only when loading
+
     names = chosen_sources(sources)
     results = load_sources(
         names,

@@ -8,7 +8,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -30,7 +30,9 @@ from extract_load.quarantine_review import (
     list_records,
     printable,
 )
-from extract_load.replay import Decided, dismiss, replay
+
+if TYPE_CHECKING:
+    from extract_load.replay import Decided
 
 app = typer.Typer(
     help="Review what the loaders set aside: list, count, show one record; replay a corrected "
@@ -182,6 +184,8 @@ def replay_(
     It lands in raw once (merged on its key) and the record is closed as replayed, or it stays
     quarantined under the new reason. A final line ending, as editors add, is not part of the
     record."""
+    from extract_load.replay import replay  # the loaders: dlt and the sources' parsers
+
     if (payload_file is None) == (not edit):
         raise typer.BadParameter("give the corrected payload: --payload-file F or --edit")
     connection = ready_warehouse()
@@ -203,6 +207,8 @@ def dismiss_(
     build: Build = True,
 ) -> None:
     """Close a record for good, with the reason; it stays in quarantine, counted as dismissed."""
+    from extract_load.replay import dismiss
+
     connection = ready_warehouse()
     decided = dismiss(record_id, reason, by or getpass.getuser(), get_settings(), connection)
     typer.echo(decided.message)

@@ -11,7 +11,6 @@ from beejan.cli._common import marts_in_warehouse, ready_warehouse
 from beejan.core.settings import get_settings
 from serving import api_keys
 from serving.marts import Marts
-from serving.report import write_report
 
 app = typer.Typer(help="The read API over the marts, and its keys.", no_args_is_help=True)
 keys_app = typer.Typer(
@@ -33,6 +32,8 @@ def report(
     marts_in_warehouse("beejan report")
     settings = get_settings()
     path = output or settings.report_path
+    from serving.report import write_report  # plotly, only for this command
+
     with Marts(ready_warehouse(), settings) as marts:
         data = write_report(marts, path, days or settings.report_days)
     span = f"{data.window.first_day} to {data.window.last_day}" if data.window else "no data yet"

@@ -1,4 +1,7 @@
-"""`beejan simulate`: play the five source systems locally, move time on, serve the APIs."""
+"""`beejan simulate`: play the five source systems locally, move time on, serve the APIs.
+
+The simulator (and the web framework its APIs run on) is imported by the commands that use it,
+so that the rest of the command line starts without it."""
 
 from __future__ import annotations
 
@@ -10,16 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from beejan.core.settings import Settings, get_settings
 from beejan.core.warehouse import crm_connection, warehouse_connection
 from beejan.dbt_runner import marts_schema
-from simulator.live import live
-from simulator.scenario import Scenario, ScenarioConfig
-from simulator.serving import Faults
+
+if TYPE_CHECKING:
+    from simulator.scenario import Scenario
 
 app = typer.Typer(
     help="Play the five source systems locally, with dirt, faults and ground truth.",
@@ -37,6 +40,8 @@ def _root(root: Path | None) -> Path:
 
 
 def _open(root: Path | None, with_crm: bool) -> Scenario:
+    from simulator.scenario import Scenario
+
     folder = _root(root)
     if not (folder / "scenario.json").exists():
         raise typer.BadParameter(f"no scenario in {folder}: run `beejan simulate generate` first")
@@ -52,6 +57,9 @@ def _progress(days_done: int, scale: int) -> None:
 def simulated_sources(first_days: int = 3) -> Iterator[Settings]:
     """The pipeline's settings pointed at the local scenario, its APIs up for the block: a new
     scenario of `first_days` days on first use, one more day on every later use."""
+    from simulator.live import live
+    from simulator.scenario import Scenario, ScenarioConfig
+
     settings = get_settings()
     folder = _root(None)
     if (folder / "scenario.json").exists():
@@ -76,6 +84,8 @@ def generate(
     crm: Annotated[bool, typer.Option(help="Also write the CRM database.")] = True,
 ) -> None:
     """Start a new scenario: files in the landing dir, API data, the CRM, and ground truth."""
+    from simulator.scenario import Scenario, ScenarioConfig
+
     folder = _root(root)
     if (folder / "scenario.json").exists():
         raise typer.BadParameter(
@@ -138,6 +148,9 @@ def serve(
     slow_seconds: Annotated[float, typer.Option(help="How slow a slow page is.")] = 2.0,
 ) -> None:
     """Serve the social and SMS APIs of a generated scenario until Ctrl-C."""
+    from simulator.live import live
+    from simulator.serving import Faults
+
     scenario = _open(root, with_crm=False)
     faults = Faults(rate_limit, server_error, slow, slow_seconds)
     with live(scenario, faults, social_port, sms_port) as running:
