@@ -4,6 +4,8 @@ above it, and nothing imports the command line, which is the composition root.""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from beejan.core.settings import PROJECT_DIR
@@ -80,3 +82,14 @@ def test_serving_stands_beside_the_loaders_below_the_flows() -> None:
         for path in modules_under("serving")
     }
     assert {path: names for path, names in offending.items() if names} == {}
+
+
+def test_the_command_line_starts_without_the_tools_its_commands_run() -> None:
+    """`beejan --help` and each verb import what they run when they run: importing the command
+    line loads neither the loaders nor dbt, Prefect, the simulator or the report's charts."""
+    tools = ("dlt", "dbt", "prefect", "meltano", "simulator", "fastapi", "plotly")
+    probe = f"import sys, beejan.cli; print(sorted(set({tools!r}) & sys.modules.keys()))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
