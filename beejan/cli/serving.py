@@ -29,11 +29,11 @@ def report(
 ) -> None:
     """Write the complaint report: one HTML file with every chart and its data inside, readable
     offline. It reads the marts as the reporter role."""
+    from serving.report import write_report  # plotly, only for this command
+
     marts_in_warehouse("beejan report")
     settings = get_settings()
     path = output or settings.report_path
-    from serving.report import write_report  # plotly, only for this command
-
     with Marts(ready_warehouse(), settings) as marts:
         data = write_report(marts, path, days or settings.report_days)
     span = f"{data.window.first_day} to {data.window.last_day}" if data.window else "no data yet"
