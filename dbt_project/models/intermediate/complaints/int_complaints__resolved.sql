@@ -7,7 +7,6 @@
 -- could link it to the wrong customer.
 {#- the keys a contact is looked up by, strongest first: what it is then resolved by (its
     column `<name>_hash`), and the CRM's key it is compared with (`<crm_key>_hash`) -#}
-{%- set crm_keys = ['account_number', 'msisdn', 'email', 'twitter_handle'] %}
 {%- set key_lookups = [
     ('account_number', 'account_number'),
     ('msisdn', 'msisdn'),
@@ -15,6 +14,8 @@
     ('twitter_handle', 'twitter_handle'),
     ('text_msisdn', 'msisdn'),
 ] %}
+{#- the CRM's keys those lookups compare with, each once -#}
+{%- set crm_keys = key_lookups | map(attribute=1) | unique | list %}
 
 with contacts as (
     select * from {{ ref('int_complaints__unioned') }}
