@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
-from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -30,27 +28,15 @@ from beejan.core.errors import BeejanError
 from extract_load.bulk import BATCH_ROWS, FILE_FORMAT, INSTANT, Rows, arrow_schema, tabled, to_table
 from extract_load.files import KnownFile, LandedFile, Window, file_and_line, read_landed
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
+from extract_load.web_forms.columnar import plain_block_table
+from extract_load.web_forms.timestamps import parse_cms_timestamp
 
 SOURCE = "web_forms"
 GLOB = "web_complaints_*.csv"
 REQUIRED_COLUMNS = ("submission_id", "submitted_at", "message")
 LOADER_COLUMNS = ("submitted_at_utc", "source_file", "row_number")
-LAGOS = timezone(timedelta(hours=1))  # West Africa Time, no daylight saving
-CMS_FORMATS = (  # (format, zone of a naive value, its usual spelling: two digits a field)
-    ("%d/%m/%Y %H:%M", LAGOS, r"(?P<d>\d\d)/(?P<m>\d\d)/(?P<Y>\d{4}) (?P<H>\d\d):(?P<M>\d\d)"),
-    (
-        "%Y-%m-%d %H:%M:%S",
-        LAGOS,
-        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d) (?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)",
-    ),
-    (
-        "%Y-%m-%dT%H:%M:%SZ",
-        UTC,
-        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)T(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)Z",
-    ),
-)  # v1, v2, v3
-USUAL_SPELLINGS = [re.compile(spelling, re.ASCII) for *_, spelling in CMS_FORMATS]
 BOM = b"\xef\xbb\xbf"
+CsvRecord = tuple[int, bytes, bool]  # (line number, bytes without the line ending, quotes balanced)
 RESOURCE = {  # the dlt hints of the raw table, for loads and for replays of quarantined rows
     "name": "submissions",
     "primary_key": "submission_id",
@@ -71,26 +57,7 @@ ARROW = arrow_schema(
 bulk_item = partial(to_table, schema=ARROW)  # a replayed row as its load yields it
 
 
-def parse_cms_timestamp(value: str) -> datetime:
-    """`submitted_at` in any of the CMS's formats, as an aware instant; ValueError otherwise."""
-    text = value.strip()
-    # the formats' separators tell them apart, so at most one can read a value
-    likely = 0 if "/" in text else 2 if "T" in text else 1
-    if usual := USUAL_SPELLINGS[likely].fullmatch(text):  # read without strptime's cost
-        with suppress(ValueError):  # no such day: strptime says so, below
-            parts = {field: int(number) for field, number in usual.groupdict().items()}
-            return datetime(
-                *(parts.get(field, 0) for field in "YmdHMS"), tzinfo=CMS_FORMATS[likely][1]
-            )
-    for pattern, zone, _ in CMS_FORMATS:  # an unusual spelling (single digits), or none
-        try:
-            return datetime.strptime(text, pattern).replace(tzinfo=zone)
-        except ValueError:
-            continue
-    raise ValueError(f"submitted_at {value[:40]!r} is in none of the CMS's formats")
-
-
-def csv_records(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes, bool]]:
+def csv_records(lines: Iterable[bytes]) -> Iterator[CsvRecord]:
     """(line number, bytes without the line ending, quotes balanced) of every record of
     `lines` (each with its b"\\n", but a last one). A record ends at a newline outside quotes:
     quote characters are counted line by line."""
@@ -193,8 +160,9 @@ def header_problem(header: list[str]) -> str | None:
 
 
 def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
-    """The rows (`Rows` of up to BATCH_ROWS) and quarantined records of one export, then its
-    registry entry."""
+    """The rows (Arrow tables or `Rows`, of up to BATCH_ROWS) and quarantined records of one
+    export, then its registry entry. A block of plain records is read at once
+    (columnar.plain_block_table); any other block record by record."""
     with landed.lines() as lines:
         records = csv_records(_without_bom(lines))
         header_record = next(records, None)
@@ -208,26 +176,33 @@ def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
             yield quarantined(SOURCE, Reason.MISSING_HEADER, payload, landed.path, problem)
             yield landed.registry_entry("quarantined", 0, 1)
             return
-        rows, loaded, bad = Rows(layout(header)), 0, 0
-        for number, record, balanced in records:
-            if not record.strip():
+        loaded, bad = 0, 0
+        for block in _blocks(records):  # memory grows with a block, not with the file
+            table = plain_block_table(header, block, landed.path, max_bytes)
+            if table is not None:
+                loaded += table.num_rows
+                yield table
                 continue
-            try:
-                values = parse_values(header, record, balanced, landed.path, number, max_bytes)
-            except UnusableRecord as error:
-                bad += 1
-                origin = f"{landed.path}:{number}"
-                yield quarantined(SOURCE, error.reason, record, origin, error.detail)
-                continue
-            rows.values.append(values)
-            if len(rows.values) == BATCH_ROWS:  # memory grows with a batch, not with the file
-                loaded += len(rows.values)
-                yield rows
-                rows = Rows(rows.names)
-    loaded += len(rows.values)
-    if rows.values:
-        yield rows
+            rows = Rows(layout(header))
+            for number, record, balanced in block:
+                try:
+                    values = parse_values(header, record, balanced, landed.path, number, max_bytes)
+                except UnusableRecord as error:
+                    bad += 1
+                    origin = f"{landed.path}:{number}"
+                    yield quarantined(SOURCE, error.reason, record, origin, error.detail)
+                    continue
+                rows.values.append(values)
+            loaded += len(rows.values)
+            yield rows
     yield landed.registry_entry("loaded", loaded, bad, header_record[1].decode("utf-8"))
+
+
+def _blocks(records: Iterator[CsvRecord]) -> Iterator[list[CsvRecord]]:
+    """The records that are not blank, BATCH_ROWS at a time."""
+    filled = (record for record in records if record[1].strip())
+    while block := list(islice(filled, BATCH_ROWS)):
+        yield block
 
 
 def _without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:

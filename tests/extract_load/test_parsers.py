@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,8 @@ from extract_load.call_center import parse_line, read_log_file
 from extract_load.call_center.logfmt import LogfmtError, _walk, parse_logfmt
 from extract_load.files import KnownFile, LandedFile, inspected
 from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord, check_storable
-from extract_load.web_forms import csv_records, parse_cms_timestamp, read_export
+from extract_load.web_forms import csv_records, parse_fields, parse_record, read_export
+from extract_load.web_forms.timestamps import CMS_FORMATS, cms_instants, parse_cms_timestamp
 
 LIMIT = 1024 * 1024
 HEADER = b"submission_id,submitted_at,email,category,message\r\n"
@@ -35,6 +37,8 @@ def split(items: list) -> tuple[list[dict], list[dict], list[dict]]:
     for item in items:
         if isinstance(item, Rows):
             rows += [dict(zip(item.names, values, strict=True)) for values in item.values]
+        elif isinstance(item, pa.Table):
+            rows += item.to_pylist()
         elif item.meta.hints["table_name"] == QUARANTINE_TABLE:
             quarantined.append(item.data)
         else:
@@ -175,8 +179,8 @@ def test_a_file_is_read_a_batch_of_rows_at_a_time(
     if path.endswith(".gz"):
         content = gzip.compress(content)
     items = list(read(landed(path, content), LIMIT))
-    batches = [item for item in items if isinstance(item, Rows)]
-    assert [len(batch.values) for batch in batches] == [3, 3, 3, 1]
+    batches = [item for item in items if isinstance(item, Rows | pa.Table)]
+    assert [len(batch) for batch in batches] == [3, 3, 3, 1]
     rows, quarantined, [entry] = split(items)
     assert quarantined == [] and entry["records"] == len(rows) == 10
     origins = {
@@ -319,7 +323,7 @@ def test_a_text_postgresql_cannot_store_is_refused_with_its_field(record, reason
 
 
 def by_strptime(text: str) -> datetime | None:
-    for pattern, zone, _ in web_forms.CMS_FORMATS:
+    for pattern, zone, _ in CMS_FORMATS:
         try:
             return datetime.strptime(text.strip(), pattern).replace(tzinfo=zone)
         except ValueError:
@@ -338,3 +342,128 @@ def test_cms_timestamps_read_without_strptime_as_strptime_reads_them(text: str) 
     except ValueError:
         read = None
     assert read == by_strptime(text)
+
+
+# what Arrow's strptime reads otherwise than Python: days and times that do not exist
+NO_SUCH_TIMES = ["31/02/2026 08:14", "20/11/2026 24:00", "2026-02-29 08:14:03"]
+NO_SUCH_TIMES += ["2026-11-20T23:59:60Z", " 2/1/2026 8:05 ", "01/01/999 00:00"]
+CMS_TIMESTAMP = st.builds(  # a time that exists, as the CMS writes it
+    lambda moment, pattern: moment.strftime(pattern),
+    st.datetimes(min_value=datetime(1000, 1, 1)),
+    st.sampled_from([pattern for pattern, *_ in CMS_FORMATS]),
+)
+CMS_TEXT = (
+    st.from_regex(USUAL_SHAPES, fullmatch=True)
+    | st.sampled_from(NO_SUCH_TIMES)
+    | CMS_TIMESTAMP
+    | st.text(max_size=25)
+)
+
+
+@settings(max_examples=300, derandomize=True)
+@given(st.lists(CMS_TEXT, max_size=6))
+def test_a_column_of_cms_timestamps_reads_as_each_value_reads(texts: list[str]) -> None:
+    try:
+        expected = [parse_cms_timestamp(text) for text in texts]
+    except ValueError:
+        with pytest.raises(ValueError, match="none of the CMS's formats"):
+            cms_instants(pa.array(texts, pa.string()))
+        return
+    assert cms_instants(pa.array(texts, pa.string())).to_pylist() == expected
+
+
+def by_record(content: bytes, max_bytes: int) -> tuple[list[dict], list[tuple[str, bytes]]]:
+    """(rows, quarantined (reason, payload)) of an export read record by record: the oracle
+    of the columnar path."""
+    header_record, *records = csv_records(io.BytesIO(content))
+    header = parse_fields(header_record[1])
+    rows, quarantined = [], []
+    for number, record, balanced in records:
+        if not record.strip():
+            continue
+        try:
+            rows.append(parse_record(header, record, balanced, "w.csv", number, max_bytes))
+        except UnusableRecord as error:
+            quarantined.append((error.reason, record))
+    return rows, quarantined
+
+
+def read_both_ways(content: bytes, max_bytes: int = LIMIT) -> tuple[list, list[dict]]:
+    items = list(read_export(landed("w.csv", content), max_bytes))
+    rows, quarantined, [entry] = split(items)
+    read = (rows, [(q["reason"], q["payload"]) for q in quarantined])
+    assert read == by_record(content, max_bytes)
+    assert (entry["records"], entry["quarantined_records"]) == (len(rows), len(quarantined))
+    return items, rows
+
+
+def test_plain_exports_are_read_at_once_into_the_rows_the_record_path_gives() -> None:
+    content = HEADER + (
+        b'WF-1,20/11/2026 08:14,a@x.ng,Network,"no signal, \xf0\x9f\x98\xa1\r\n'
+        b'since ""Monday"""\r\n'
+        b"WF-2,2026-11-20 08:14:03,,Billing,tab\there \\ back\\slash\r\n"
+        b'WF-3,2026-11-20T07:14:03Z,"",SIM,""\r\n'
+        b"\r\n"
+        b"WF-4, 2/1/2026 8:05 ,d@x.ng,SIM,single digits and spaces\r\n"
+    )
+    items, rows = read_both_ways(content)
+    assert [type(item) for item in items[:-1]] == [pa.Table]  # the block, read at once
+    assert [row["row_number"] for row in rows] == [2, 4, 5, 7]
+    assert rows[1]["email"] == rows[2]["email"] == rows[2]["message"] == ""  # not null
+
+
+PLAIN_TEXT = st.text(alphabet=st.sampled_from(list("ab \t\\é😡'")), max_size=6)
+QUOTABLE_TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\r\n\t\\é😡')), max_size=6)
+PLAIN_FIELD = PLAIN_TEXT.map(str.encode) | QUOTABLE_TEXT.map(
+    lambda text: b'"' + text.replace('"', '""').encode() + b'"'
+)
+PLAIN_PARTS = st.tuples(  # submission_id, submitted_at, email, category, message
+    st.sampled_from([b"WF-1", b"WF-2"]),
+    CMS_TIMESTAMP.map(str.encode),
+    PLAIN_FIELD,
+    PLAIN_FIELD,
+    PLAIN_FIELD,
+)
+PLAIN_RECORD = PLAIN_PARTS.map(b",".join)
+DEFECTS = {  # part of a record -> what may stand there instead, alone (5: a field too many)
+    0: [b"", b" ", b"\xc2\xa0"],  # no submission id (a no-break space is blank)
+    1: [text.encode() for text in NO_SUCH_TIMES] + [b"yesterday", b"2026-11-20T07:14:03"],
+    4: [b'a"b', b'"a"b', b'"a""', b"a\x00b", b'"a\x00b"', b"bad \xc3", b"a\rb", b'"a\rb"'],
+    5: [b"", b"a field too many"],
+}
+RECORD_LIMIT = 200  # bytes: a plain record is at most about 110
+DEFECTS[4].append(b"x" * RECORD_LIMIT)
+DEFECT = st.sampled_from(sorted(DEFECTS)).flatmap(
+    lambda part: st.tuples(st.just(part), st.sampled_from(DEFECTS[part]))
+)
+DEFECTIVE_RECORD = st.builds(
+    lambda parts, defect: b",".join((*parts[: defect[0]], defect[1], *parts[defect[0] + 1 :])),
+    PLAIN_PARTS,
+    DEFECT,
+)
+
+
+def export(records: list[bytes], newline: bytes) -> bytes:
+    return HEADER + b"".join(record + newline for record in records)
+
+
+@settings(max_examples=100, derandomize=True)
+@given(st.lists(PLAIN_RECORD, min_size=1, max_size=8), st.sampled_from([b"\r\n", b"\n"]))
+def test_plain_records_are_read_at_once_as_the_record_path_reads_them(
+    records: list[bytes], newline: bytes
+) -> None:
+    items, _ = read_both_ways(export(records, newline))
+    assert [type(item) for item in items[:-1]] == [pa.Table]
+
+
+@settings(max_examples=300, derandomize=True)
+@given(
+    st.lists(PLAIN_RECORD, max_size=3),
+    DEFECTIVE_RECORD,
+    st.lists(PLAIN_RECORD, max_size=3),
+    st.sampled_from([b"\r\n", b"\n"]),
+)
+def test_a_block_with_one_defective_record_is_read_as_the_record_path_reads_it(
+    before: list[bytes], defective: bytes, after: list[bytes], newline: bytes
+) -> None:
+    read_both_ways(export([*before, defective, *after], newline), RECORD_LIMIT)
