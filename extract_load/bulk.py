@@ -72,9 +72,6 @@ class Rows:
     names: tuple[str, ...]
     values: list[tuple[Any, ...]] = field(default_factory=list)
 
-    def __len__(self) -> int:
-        return len(self.values)
-
 
 def rows_table(rows: Rows, schema: pa.Schema) -> pa.Table:
     """`rows` as one Arrow table: a column `schema` names has its type, any other is text."""

@@ -194,7 +194,8 @@ def read_export(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
                     continue
                 rows.values.append(values)
             loaded += len(rows.values)
-            yield rows
+            if rows.values:
+                yield rows
     yield landed.registry_entry("loaded", loaded, bad, header_record[1].decode("utf-8"))
 
 

@@ -179,8 +179,12 @@ def test_a_file_is_read_a_batch_of_rows_at_a_time(
     if path.endswith(".gz"):
         content = gzip.compress(content)
     items = list(read(landed(path, content), LIMIT))
-    batches = [item for item in items if isinstance(item, Rows | pa.Table)]
-    assert [len(batch) for batch in batches] == [3, 3, 3, 1]
+    batches = [
+        len(item.values) if isinstance(item, Rows) else item.num_rows
+        for item in items
+        if isinstance(item, Rows | pa.Table)
+    ]
+    assert batches == [3, 3, 3, 1]
     rows, quarantined, [entry] = split(items)
     assert quarantined == [] and entry["records"] == len(rows) == 10
     origins = {
@@ -467,3 +471,16 @@ def test_a_block_with_one_defective_record_is_read_as_the_record_path_reads_it(
     before: list[bytes], defective: bytes, after: list[bytes], newline: bytes
 ) -> None:
     read_both_ways(export([*before, defective, *after], newline), RECORD_LIMIT)
+
+
+def test_an_export_read_record_by_record_keeps_its_own_layout_after_one_all_quarantined() -> None:
+    first = HEADER + b"WF-1,yesterday,a@x.ng,SIM,bad time\r\n"
+    second = b"submission_id,submitted_at,message,channel\r\n"
+    second += b"WF-2,2026-11-20T07:14:03Z,hi,app\r\nWF-3,yesterday,bad time,app\r\n"
+    items = [
+        *read_export(landed("web_complaints_1.csv", first), LIMIT),
+        *read_export(landed("web_complaints_2.csv", second), LIMIT),
+    ]
+    tables = [item for item in tabled(items, web_forms.ARROW) if isinstance(item, pa.Table)]
+    [row] = [row for table in tables for row in table.to_pylist()]
+    assert (row["submission_id"], row["message"], row["channel"]) == ("WF-2", "hi", "app")
