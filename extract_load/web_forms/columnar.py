@@ -14,11 +14,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from extract_load.web_forms.timestamps import cms_instants
+
+if TYPE_CHECKING:  # the package imports this module
+    from extract_load.web_forms import CsvRecord
 
 _FIELD = rb'(?:"[^"]*(?:""[^"]*)*"|[^",\r\n]*)'
 PLAIN_RECORD = re.compile(rb"%s(?:,%s)*" % (_FIELD, _FIELD))
@@ -26,7 +30,7 @@ PLAIN_RECORD = re.compile(rb"%s(?:,%s)*" % (_FIELD, _FIELD))
 
 def plain_block_table(
     header: list[str],
-    records: Sequence[tuple[int, bytes, bool]],
+    records: Sequence[CsvRecord],
     origin: str,
     max_bytes: int,
 ) -> pa.Table | None:
