@@ -17,8 +17,10 @@ summarised as (
         min(contacts.identity_key) as identity_key,
         min(contacts.customer_id) as customer_id,
         min(contacts.category_code) as category_code,
-        {{ first_by('contacts.category_method', 'category_methods.strength') }}
-            as category_method,
+        -- code and dropdown are as strong: the first by name, so that every build agrees
+        {{ first_by(
+            'contacts.category_method', 'category_methods.strength, contacts.category_method'
+        ) }} as category_method,
         max(contacts.category_confidence) as category_confidence,
         min(contacts.received_at) as first_contact_at,
         max(contacts.received_at) as last_contact_at,
