@@ -27,6 +27,7 @@ from scratch import scratch_databases
 
 from beejan.core.connections import PostgresConnection
 from beejan.core.roles import ensure_roles
+from extract_load.crm import install_plugins
 from extract_load.runner import ALL_SOURCES, load_sources
 from simulator.live import live
 from simulator.scenario import Scenario, ScenarioConfig
@@ -92,6 +93,8 @@ def measure(
     print(f"generating {days} days at {scale} complaints/day ...", flush=True)
     scenario = Scenario(root, ScenarioConfig(scale=scale), crm)
     scenario.advance(days)
+    if "crm" in sources:
+        install_plugins()  # a first CRM load installs Meltano's plugins: not in the timed load
 
     print(
         f"{'source':<12} {'rows':>9} {'load rows/s':>12} {'COPY rows/s':>12} {'of COPY':>8} "
