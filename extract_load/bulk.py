@@ -85,25 +85,26 @@ def rows_table(rows: Rows, schema: pa.Schema) -> pa.Table:
 
 
 def tabled(items: Iterable[Any], schema: pa.Schema) -> Iterator[Any]:
-    """A file source's items with its `Rows` gathered into tables of about BATCH_ROWS rows (a
-    new layout, such as an export with another header, starts a table of its own); anything
-    else passes straight on, into the same load package."""
-    gathered: Rows | None = None
+    """A file source's items with its rows (Arrow tables, or `Rows` made tables of `schema`)
+    gathered into tables of about BATCH_ROWS rows (a new layout, such as an export with another
+    header, starts a table of its own); anything else passes straight on, into the same load
+    package."""
+    gathered: list[pa.Table] = []
     for item in items:
-        if not isinstance(item, Rows):
+        if isinstance(item, Rows):
+            item = rows_table(item, schema)
+        if not isinstance(item, pa.Table):
             yield item
             continue
-        if gathered and gathered.names != item.names:
-            yield rows_table(gathered, schema)
-            gathered = None
-        if gathered is None:
-            gathered = Rows(item.names)
-        gathered.values.extend(item.values)
-        if len(gathered.values) >= BATCH_ROWS:
-            yield rows_table(gathered, schema)
-            gathered = None
-    if gathered and gathered.values:
-        yield rows_table(gathered, schema)
+        if gathered and gathered[0].schema != item.schema:
+            yield pa.concat_tables(gathered)
+            gathered = []
+        gathered.append(item)
+        if sum(map(len, gathered)) >= BATCH_ROWS:
+            yield pa.concat_tables(gathered)
+            gathered = []
+    if gathered:
+        yield pa.concat_tables(gathered)
 
 
 def inferred_table(rows: list[dict[str, Any]], declared: dict[str, dict[str, Any]]) -> Any:
