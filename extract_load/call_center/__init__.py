@@ -23,8 +23,19 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from extract_load.bulk import BATCH_ROWS, FILE_FORMAT, INSTANT, Rows, arrow_schema, tabled, to_table
+from extract_load.bulk import (
+    BATCH_ROWS,
+    FILE_FORMAT,
+    INSTANT,
+    Rows,
+    arrow_schema,
+    rows_table,
+    tabled,
+    to_table,
+)
+from extract_load.call_center.columnar import Line, block_table
 from extract_load.call_center.logfmt import LogfmtError, parse_logfmt
 from extract_load.files import KnownFile, LandedFile, Window, file_and_line, read_landed
 from extract_load.quarantine import Reason, UnusableRecord, check_storable, quarantined
@@ -134,29 +145,29 @@ def replay_row(
 
 
 def read_log_file(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
-    """The rows (`Rows` of up to BATCH_ROWS) and quarantined lines of one file, then its
-    registry entry."""
+    """The rows (Arrow tables of up to BATCH_ROWS) and quarantined lines of one file, then its
+    registry entry. A block of lines is read a layout at a time (columnar.block_table), what
+    that leaves line by line."""
     if landed.unreadable:
         yield from _quarantined_whole(landed, landed.unreadable)
         return
-    rows, loaded, bad = Rows(NAMES), 0, []
+    block, loaded, bad, cut_off = [], 0, [], []
     with landed.lines() as lines:
         for number, raw in enumerate(lines, start=1):
             if not raw.endswith(b"\n"):  # only the last line can lack it
-                bad.append((*_cut_off_reason(raw), raw, f"{landed.path}:{number}"))
+                cut_off.append((*_cut_off_reason(raw), raw, f"{landed.path}:{number}"))
                 continue
             line = raw[:-1]
-            if not line.strip():
-                continue
-            try:
-                rows.values.append(parse_values(line, landed.path, number, max_bytes))
-            except UnusableRecord as error:
-                bad.append((error.reason, error.detail, line, f"{landed.path}:{number}"))
-            if len(rows.values) == BATCH_ROWS:  # memory grows with a batch, not with the file
-                loaded += len(rows.values)
-                yield rows
-                rows = Rows(NAMES)
-    loaded += len(rows.values)
+            if line.strip():
+                block.append((number, line))
+            if len(block) == BATCH_ROWS:  # memory grows with a block, not with the file
+                table = _block_rows(block, landed.path, max_bytes, bad)
+                loaded += table.num_rows
+                yield table
+                block = []
+    table = _block_rows(block, landed.path, max_bytes, bad)
+    loaded += table.num_rows
+    bad += cut_off
     if not loaded and any(reason != Reason.CUT_OFF_LINE for reason, *_ in bad):
         # nothing in it could be read: not a log file at all, one record rather than one per
         # "line" (a file holding only a line caught while written is a cut-off line, though)
@@ -164,11 +175,29 @@ def read_log_file(landed: LandedFile, max_bytes: int) -> Iterator[Any]:
             landed, f"no line of it could be read; the first: {bad[0][1]}"
         )
         return
-    if rows.values:
-        yield rows
+    if table.num_rows:
+        yield table
     for reason, detail, payload, origin in bad:
         yield quarantined(SOURCE, reason, payload, origin, detail)
     yield landed.registry_entry("loaded", loaded, len(bad))
+
+
+def _block_rows(block: list[Line], origin: str, max_bytes: int, bad: list[Any]) -> pa.Table:
+    """The rows of a block of lines, in their order; what cannot be a row goes to `bad`."""
+    columnar, rest = block_table(block, origin, max_bytes, ARROW, CONTRACT_KEY_SET)
+    rows = Rows(NAMES)
+    for number, line in rest:
+        try:
+            rows.values.append(parse_values(line, origin, number, max_bytes))
+        except UnusableRecord as error:
+            bad.append((error.reason, error.detail, line, f"{origin}:{number}"))
+    table = rows_table(rows, ARROW)
+    if columnar is None:
+        return table
+    if not rows.values:
+        return columnar
+    merged = pa.concat_tables([columnar, table])
+    return merged.take(pc.sort_indices(merged, [("line_number", "ascending")]))
 
 
 def _quarantined_whole(landed: LandedFile, detail: str) -> Iterator[Any]:
