@@ -8,8 +8,8 @@ columns, and otherwise by the values themselves (`inferred_table`).
 dlt writes Arrow tables to Parquet as it extracts them, skips its per-row normalisation, and
 loads the Parquet files through ADBC's PostgreSQL driver (binary COPY): text arrives byte for
 byte, an empty string stays an empty string (a CSV COPY would read it as NULL). Quarantined
-records and the file registry stay Python rows loaded by INSERT: a few per load, where a COPY
-would gain nothing.
+records and the file registry stay Python rows loaded by INSERT, a list per table rather than
+a dlt item per record: a few per load, where a COPY would gain nothing.
 
 Rows are gathered into tables of about `BATCH_ROWS` rows, across files and pages: one Arrow
 table per file would cost dlt a schema merge per file. Memory grows with the batch, not with the
@@ -28,6 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 BATCH_ROWS = 20_000
+MAX_LISTED_BYTES = 16 * 1024 * 1024  # of quarantined payloads held before they are passed on
 FILE_FORMAT = "parquet"  # the raw table's dlt `file_format` hint: loaded by ADBC's binary COPY
 # the bookkeeping tables' hint (quarantine, file registry, decisions): a few rows per load
 ROW_FILE_FORMAT = "insert_values"
@@ -87,24 +88,54 @@ def rows_table(rows: Rows, schema: pa.Schema) -> pa.Table:
 def tabled(items: Iterable[Any], schema: pa.Schema) -> Iterator[Any]:
     """A file source's items with its rows (Arrow tables, or `Rows` made tables of `schema`)
     gathered into tables of about BATCH_ROWS rows (a new layout, such as an export with another
-    header, starts a table of its own); anything else passes straight on, into the same load
-    package."""
-    gathered: list[pa.Table] = []
+    header, starts a table of its own), and its hinted records (quarantine, file registry) into
+    a list per table: dlt computes a table's hints once an item, so once a list rather than once
+    a record. Anything else passes straight on, into the same load package."""
+    tables: list[pa.Table] = []
+    hinted: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+    hinted_bytes = 0
     for item in items:
         if isinstance(item, Rows):
             item = rows_table(item, schema)
-        if not isinstance(item, pa.Table):
+        if isinstance(item, pa.Table):
+            if tables and tables[0].schema != item.schema:
+                yield pa.concat_tables(tables)
+                tables = []
+            tables.append(item)
+            if sum(map(len, tables)) >= BATCH_ROWS:
+                yield pa.concat_tables(tables)
+                tables = []
+        elif _hinted_record(item):
+            _, records = hinted.setdefault(item.meta.hints["table_name"], (item.meta, []))
+            records.append(item.data)
+            hinted_bytes += len(item.data.get("payload") or b"")
+            if len(records) >= BATCH_ROWS or hinted_bytes >= MAX_LISTED_BYTES:
+                yield from _listed(hinted)
+                hinted, hinted_bytes = {}, 0
+        else:
             yield item
-            continue
-        if gathered and gathered[0].schema != item.schema:
-            yield pa.concat_tables(gathered)
-            gathered = []
-        gathered.append(item)
-        if sum(map(len, gathered)) >= BATCH_ROWS:
-            yield pa.concat_tables(gathered)
-            gathered = []
-    if gathered:
-        yield pa.concat_tables(gathered)
+    if tables:
+        yield pa.concat_tables(tables)
+    yield from _listed(hinted)
+
+
+def _hinted_record(item: Any) -> bool:
+    from dlt.extract.hints import HintsMeta
+    from dlt.extract.items import DataItemWithMeta
+
+    return (
+        isinstance(item, DataItemWithMeta)
+        and isinstance(item.meta, HintsMeta)
+        and isinstance(item.data, dict)
+        and "table_name" in item.meta.hints
+    )
+
+
+def _listed(hinted: dict[str, tuple[Any, list[dict[str, Any]]]]) -> Iterator[Any]:
+    from dlt.extract.items import DataItemWithMeta
+
+    for meta, records in hinted.values():
+        yield DataItemWithMeta(meta, records)
 
 
 def inferred_table(rows: list[dict[str, Any]], declared: dict[str, dict[str, Any]]) -> Any:

@@ -14,12 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beejan.core.errors import BeejanError
-from extract_load import call_center, sms, social, web_forms
+from extract_load import bulk, call_center, sms, social, web_forms
 from extract_load.bulk import Rows, tabled
-from extract_load.call_center import parse_line, read_log_file
+from extract_load.call_center import ARROW, parse_line, read_log_file
 from extract_load.call_center.logfmt import LogfmtError, _walk, parse_logfmt
 from extract_load.files import KnownFile, LandedFile, inspected
-from extract_load.quarantine import QUARANTINE_TABLE, Reason, UnusableRecord, check_storable
+from extract_load.quarantine import (
+    QUARANTINE_TABLE,
+    Reason,
+    UnusableRecord,
+    check_storable,
+    quarantined,
+)
 from extract_load.web_forms import csv_records, parse_fields, parse_record, read_export
 from extract_load.web_forms.timestamps import CMS_FORMATS, cms_instants, parse_cms_timestamp
 
@@ -207,6 +213,32 @@ def test_rows_of_several_files_are_gathered_into_tables_of_one_layout() -> None:
     assert [table.to_pylist() for table in tables[1:]] == [
         [{"submission_id": f"WF-{n}", "message": m} for n, m in ((1, "a"), (2, "b"), (3, "c"))],
         [{"submission_id": "WF-4", "message": "d", "channel": "app"}],
+    ]
+
+
+def test_hinted_records_of_several_files_are_gathered_into_a_list_per_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = [landed(f"d/{n}.log", b"ts=2026-11-20T08:1") for n in range(3)]
+    items = []
+    for file in files:
+        items += [quarantined("call_center", Reason.CUT_OFF_LINE, b"x" * 10, file.path)]
+        items += [file.registry_entry("loaded", 0, 1)]
+    lists = [(item.meta.hints["table_name"], item.data) for item in tabled(items, ARROW)]
+    assert [
+        (table, [record["origin" if "origin" in record else "path"] for record in data])
+        for table, data in lists
+    ] == [
+        (QUARANTINE_TABLE, ["d/0.log", "d/1.log", "d/2.log"]),
+        ("landed_files", ["d/0.log", "d/1.log", "d/2.log"]),
+    ]
+    monkeypatch.setattr(bulk, "MAX_LISTED_BYTES", 20)  # passed on at the second payload
+    lists = [(item.meta.hints["table_name"], len(item.data)) for item in tabled(items, ARROW)]
+    assert lists == [
+        (QUARANTINE_TABLE, 2),
+        ("landed_files", 1),
+        ("landed_files", 2),
+        (QUARANTINE_TABLE, 1),
     ]
 
 
