@@ -27,7 +27,7 @@ from extract_load.call_center.logfmt import PAIRS, WELL_FORMED
 
 Line = tuple[int, bytes]  # (line number, the line without its newline)
 MAX_LAYOUTS = 16  # expressions tried a block; what is still unread then takes the line path
-# Python's \s beyond space and tab (none lies above U+3000, tests/unit checks it)
+# Python's \s beyond space and tab (none lies above U+3000: test_call_center_columnar checks)
 OTHER_SPACE = [
     chr(code) for code in range(0x3001) if chr(code).isspace() and chr(code) not in " \t"
 ]
