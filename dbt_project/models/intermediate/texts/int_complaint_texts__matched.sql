@@ -16,7 +16,7 @@
     (
         select * from {{ ref('int_complaint_texts__tokenized') }}
     {%- if is_incremental() %}
-        where contact_key in ({{ text_contacts_to_build() }})
+        where {{ is_text_contact_to_build() }}
     {%- endif %}
     ) as tokens
 {%- endset %}

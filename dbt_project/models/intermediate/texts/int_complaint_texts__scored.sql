@@ -19,14 +19,14 @@
 with matches as (
     select * from {{ ref('int_complaint_texts__matched') }}
     {% if is_incremental() %}
-        where contact_key in ({{ text_contacts_to_build() }})
+        where {{ is_text_contact_to_build() }}
     {% endif %}
 ),
 
 tokens as (
     select * from {{ ref('int_complaint_texts__tokenized') }}
     {% if is_incremental() %}
-        where contact_key in ({{ text_contacts_to_build() }})
+        where {{ is_text_contact_to_build() }}
     {% endif %}
 ),
 

@@ -17,7 +17,7 @@
     (
         select * from {{ ref('int_complaints__unioned') }}
     {%- if is_incremental() %}
-        where contact_key in ({{ text_contacts_to_build() }}) and noise_reason is null
+        where {{ is_text_contact_to_build() }} and noise_reason is null
     {%- else %}
         where noise_reason is null
     {%- endif %}
