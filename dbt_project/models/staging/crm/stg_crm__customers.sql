@@ -1,3 +1,9 @@
+-- A table, where the other CRM staging models are views: the resolution, classification, churn
+-- risk, the customer dimension and the snapshot each read every customer, and through a view
+-- each computed the five salted hashes of every customer again. Its hashes are those of the PII
+-- salt at its build, as every table's: a new salt reaches them on the next build.
+{{ config(materialized='table', post_hook='{{ update_statistics(this) }}') }}
+
 with source as (
     select * from {{ source('crm', 'customers') }}
 ),
