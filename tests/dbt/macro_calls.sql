@@ -59,6 +59,10 @@ select to_build.contact_key from ({{ text_contacts_to_build() }}) as to_build;
 
 select changed.contact_key from ({{ changed_text_contacts() }}) as changed;
 
+select unioned.contact_key
+from {{ ref('int_complaints__unioned') }} as unioned
+where {{ is_text_contact_to_build('unioned.contact_key') }};
+
 {{ update_statistics('calls') }};
 
 {{ unique_key_index('calls', ['call_id', 'started_date']) }};
