@@ -16,10 +16,10 @@ runs load and build again, which is what a nightly run costs once the history is
 For each stage it prints seconds, raw rows landed and their rate, and the peak RSS of the
 stage's largest process (the stage's process, a load worker, or a child they ran, e.g.
 Meltano's tap: from wait4 and from sampling the process tree, in a small launcher), and for a
-build its slowest dbt nodes (from run_results.json). The generator's RSS is this process's own,
-which also serves the APIs. A stage that fails (a data test that fails at this scale) is
-reported in the outcome column, and the run goes on. The table is appended, with the machine's
-cores and memory, to benchmarks/results/end_to_end.md.
+build its slowest dbt nodes and its node seconds by kind (from run_results.json). The
+generator's RSS is this process's own, which also serves the APIs. A stage that fails (a data
+test that fails at this scale) is reported in the outcome column, and the run goes on. The
+table is appended, with the machine's cores and memory, to benchmarks/results/end_to_end.md.
 """
 
 from __future__ import annotations
@@ -59,12 +59,13 @@ class Stage:
     peak_rss_mib: float
     outcome: str = "ok"  # or how the stage failed: its times are still what it took
     slowest: str = ""  # a build's slowest dbt nodes, with their seconds
+    node_seconds: str = ""  # a build's dbt node seconds by kind (model, test, ...)
 
     def cells(self) -> list[str]:
         rate = f"{self.rows / self.seconds:,.0f}" if self.rows is not None else ""
         rows = f"{self.rows:,}" if self.rows is not None else ""
         cells = [self.name, f"{self.seconds:,.1f}", rows, rate, f"{self.peak_rss_mib:,.0f}"]
-        return [*cells, self.outcome, self.slowest]
+        return [*cells, self.outcome, self.slowest, self.node_seconds]
 
 
 def raw_rows(target: PostgresConnection) -> int:
@@ -142,17 +143,28 @@ def landed_rows(target: PostgresConnection, env: dict[str, str]) -> int:
     return raw_rows(target) + lake_rows(Path(env["BEEJAN_DATA_DIR"]) / "lake")
 
 
-def slowest_nodes(env: dict[str, str], count: int = 5) -> str:
-    """The build's `count` slowest nodes and their seconds, from dbt's run_results.json (the
-    engine's own artifacts folder, `dbt/target` or `dbt/target-spark`)."""
+def build_nodes(env: dict[str, str], count: int = 5) -> tuple[str, str]:
+    """From the build's dbt run_results.json (the engine's own artifacts folder, `dbt/target`
+    or `dbt/target-spark`): its `count` slowest nodes, and the seconds its nodes took by kind
+    (model, test, snapshot, ...), which say where a build's time goes beyond its slowest
+    nodes."""
     artifacts = Path(env["BEEJAN_DATA_DIR"]) / "dbt"
     results = [
-        (result["unique_id"].split(".")[2], result["execution_time"])
+        (result["unique_id"], result["execution_time"])
         for path in artifacts.glob("target*/run_results.json")
         for result in json.loads(path.read_text())["results"]
     ]
+    by_kind: dict[str, float] = {}
+    for unique_id, seconds in results:
+        kind = unique_id.split(".")[0]
+        by_kind[kind] = by_kind.get(kind, 0.0) + seconds
     results.sort(key=lambda result: result[1], reverse=True)
-    return ", ".join(f"{name} {seconds:,.1f}" for name, seconds in results[:count])
+    slowest = ", ".join(f"{uid.split('.')[2]} {seconds:,.1f}" for uid, seconds in results[:count])
+    kinds = ", ".join(
+        f"{kind} {seconds:,.1f}"
+        for kind, seconds in sorted(by_kind.items(), key=lambda item: item[1], reverse=True)
+    )
+    return slowest, kinds
 
 
 def load_and_build(label: str, target: PostgresConnection, env: dict[str, str]) -> list[Stage]:
@@ -160,9 +172,10 @@ def load_and_build(label: str, target: PostgresConnection, env: dict[str, str]) 
     load_seconds, load_rss, loaded = run_stage(f"{label} load", ["load"], env)
     landed = landed_rows(target, env) - before
     build_seconds, build_rss, built = run_stage(f"{label} build", ["build"], env)
+    slowest, by_kind = build_nodes(env)
     return [
         Stage(f"{label}: load", load_seconds, landed, load_rss, loaded),
-        Stage(f"{label}: build", build_seconds, None, build_rss, built, slowest_nodes(env)),
+        Stage(f"{label}: build", build_seconds, None, build_rss, built, slowest, by_kind),
         Stage(
             f"{label}: load + build",
             load_seconds + build_seconds,
@@ -257,6 +270,7 @@ def main() -> None:
         )
         if stage.slowest:
             print(f"{'':<46} slowest: {stage.slowest}")
+            print(f"{'':<46} node seconds: {stage.node_seconds}")
     shares = []
     for engine in args.engines:
         full_label = stage_label(f"{args.days} days", engine, args.engines)
@@ -279,6 +293,7 @@ def main() -> None:
             "peak RSS MiB (largest process)",
             "outcome",
             "slowest dbt nodes (s)",
+            "dbt node seconds by kind",
         ],
         [stage.cells() for stage in stages],
     )
