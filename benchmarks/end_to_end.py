@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,16 +155,12 @@ def build_nodes(env: dict[str, str], count: int = 5) -> tuple[str, str]:
         for path in artifacts.glob("target*/run_results.json")
         for result in json.loads(path.read_text())["results"]
     ]
-    by_kind: dict[str, float] = {}
+    by_kind: Counter[str] = Counter()
     for unique_id, seconds in results:
-        kind = unique_id.split(".")[0]
-        by_kind[kind] = by_kind.get(kind, 0.0) + seconds
+        by_kind[unique_id.split(".")[0]] += seconds
     results.sort(key=lambda result: result[1], reverse=True)
     slowest = ", ".join(f"{uid.split('.')[2]} {seconds:,.1f}" for uid, seconds in results[:count])
-    kinds = ", ".join(
-        f"{kind} {seconds:,.1f}"
-        for kind, seconds in sorted(by_kind.items(), key=lambda item: item[1], reverse=True)
-    )
+    kinds = ", ".join(f"{kind} {seconds:,.1f}" for kind, seconds in by_kind.most_common())
     return slowest, kinds
 
 
